@@ -1,0 +1,314 @@
+"""The licence knowledge base: loads the versioned data files in weightgate/data and answers questions.
+
+Nothing about any particular licence is written in code. See docs/data-format.md for the file format.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..text import normalise, slug
+
+DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
+
+KINDS = ("permissive", "share-alike", "copyleft", "responsible-ai", "proprietary-custom", "non-commercial",
+         "no-derivatives", "use-policy", "unknown")
+RELABEL_MODES = ("any", "same", "carry-restrictions", "non-commercial", "share-alike", "no-derivatives")
+DUTY_KINDS = ("license-copy", "notice", "attribution", "naming", "use-restrictions", "state-changes")
+
+
+def _toml_loads(text: str) -> dict:
+    try:
+        import tomllib  # Python 3.11+
+    except ImportError:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class Duty:
+    """Something a derivative must carry, with the clause that demands it."""
+
+    kind: str
+    clause: str
+    quote: str
+    text: str = ""  # notice: the exact line
+    phrases: Tuple[str, ...] = ()  # attribution: any one of these
+    prefix: str = ""  # naming: the required beginning of the model name
+    group: str = ""  # use-restrictions: licences in the same group carry equivalent restrictions
+    severity: str = ""  # overrides the rule default (e.g. "warning" for permissive licences)
+
+
+@dataclass(frozen=True)
+class Relabel:
+    mode: str  # see RELABEL_MODES
+    clause: str
+    quote: str
+    allowed: Tuple[str, ...] = ()  # extra ids accepted (later versions, compatible licences)
+
+
+@dataclass(frozen=True)
+class License:
+    id: str
+    name: str
+    kind: str
+    commercial: bool
+    osi: bool
+    spdx: str
+    hub_ids: Tuple[str, ...]
+    license_names: Tuple[str, ...]
+    aliases: Tuple[str, ...]
+    fingerprints: Tuple[str, ...]  # normalised
+    relabel: Relabel
+    duties: Tuple[Duty, ...]
+    family: str = ""
+    url: str = ""
+    source: str = ""
+    unofficial: bool = False
+    supersedes: Tuple[str, ...] = ()
+    policies: Tuple[str, ...] = ()  # use-policy ids incorporated by this licence
+    parent: str = ""  # variants: the licence whose duties and relabel rules apply
+
+    def duty(self, kind: str) -> List[Duty]:
+        return [d for d in self.duties if d.kind == kind]
+
+    @property
+    def label(self) -> str:
+        return self.hub_ids[0] if self.hub_ids else self.id
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    license: str
+    ids: Tuple[str, ...]  # globs on the lowercase Hub id
+    names: Tuple[str, ...]  # globs on the lowercase repo name, for re-upload namespaces
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    ids: Tuple[str, ...]  # lowercase Hub dataset ids (globs allowed)
+    names: Tuple[str, ...]  # normalised prose names
+    license: str
+    evidence: str
+
+
+@dataclass
+class Knowledge:
+    licenses: Dict[str, License] = field(default_factory=dict)
+    hub_ids: Tuple[str, ...] = ()
+    families: List[Family] = field(default_factory=list)
+    reuploaders: Dict[str, str] = field(default_factory=dict)  # org → evidence
+    reupload_suffixes: Tuple[str, ...] = ()
+    generic_titles: Tuple[str, ...] = ()
+    datasets: List[Dataset] = field(default_factory=list)
+    _by_declared: Dict[str, str] = field(default_factory=dict)
+    _fp_index: List[Tuple[str, str]] = field(default_factory=list)
+
+    # ---- licences -------------------------------------------------------------------------------------
+    def get(self, lid: Optional[str]) -> Optional[License]:
+        return self.licenses.get(lid) if lid else None
+
+    def main(self, lid: str) -> str:
+        """The licence whose duties apply: a variant's parent, else itself."""
+        lic = self.licenses.get(lid)
+        return lic.parent if lic is not None and lic.parent else lid
+
+    def lookup(self, value: str) -> Optional[str]:
+        """Map a declared string (Hub id, SPDX id, licence_name slug, alias or full name) to a licence id."""
+        if not isinstance(value, str):
+            return None
+        return self._by_declared.get(slug(value)) or self._by_declared.get(slug(_strip_version_noise(value)))
+
+    def identify(self, normalised_text: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+        """Licence ids whose fingerprints occur in the text, and those of which it holds a full copy.
+
+        A full copy needs two distinct fingerprints (or all of them when a licence has only one). A licence
+        listed in another matched licence's `supersedes` is dropped (GPT-2's Modified MIT is not MIT).
+        """
+        hits: Dict[str, int] = {}
+        for lid, fp in self._fp_index:
+            if fp in normalised_text:
+                hits[lid] = hits.get(lid, 0) + 1
+        for lid in list(hits):
+            for other in self.licenses[lid].supersedes:
+                hits.pop(other, None)
+        ids = tuple(sorted(hits))
+        copies = tuple(sorted(l for l, n in hits.items() if n >= min(2, len(self.licenses[l].fingerprints))))
+        return ids, copies
+
+    def hub_id_valid(self, value: str) -> bool:
+        return value in self.hub_ids
+
+    def suggest_hub_id(self, value: str) -> Optional[str]:
+        lid = self.lookup(value)
+        if lid:
+            lic = self.licenses[self.main(lid)]
+            return lic.hub_ids[0] if lic.hub_ids else "other"
+        s = slug(value)
+        for h in self.hub_ids:
+            if slug(h) == s:
+                return h
+        return None
+
+    # ---- families --------------------------------------------------------------------------------------
+    def family_for(self, hub_id: str) -> Optional[Tuple[Family, str]]:
+        """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>")."""
+        org, _, name = hub_id.partition("/")
+        for fam in self.families:
+            if any(fnmatch.fnmatchcase(hub_id, g) for g in fam.ids):
+                return fam, "id"
+        if org in self.reuploaders and name:
+            stripped = self.strip_reupload_suffixes(name)
+            for fam in self.families:
+                if any(fnmatch.fnmatchcase(n, g) for g in fam.names for n in {name, stripped}):
+                    return fam, f"re-upload by {org}"
+        return None
+
+    def strip_reupload_suffixes(self, name: str) -> str:
+        changed = True
+        while changed:
+            changed = False
+            for suf in self.reupload_suffixes:
+                if name.endswith(suf) and len(name) > len(suf):
+                    name = name[: -len(suf)]
+                    changed = True
+        return name
+
+    def dataset_for(self, ref: str) -> Optional[Dataset]:
+        low = ref.strip().lower()
+        n = normalise(ref)
+        for ds in self.datasets:
+            if any(fnmatch.fnmatchcase(low, g) for g in ds.ids) or n in ds.names:
+                return ds
+        return None
+
+    # ---- loading ---------------------------------------------------------------------------------------
+    def add_license(self, raw: dict, source_name: str = "") -> None:
+        """Add one licence table (built-in file or the `licenses` table of a user configuration)."""
+        for lic in _parse_license(raw, source_name):
+            self.licenses[lic.id] = lic
+            for key in (lic.id, lic.spdx, lic.name, *lic.hub_ids, *lic.license_names, *lic.aliases):
+                if key:
+                    self._by_declared.setdefault(slug(key), lic.id)
+            self._fp_index.extend((lic.id, fp) for fp in lic.fingerprints)
+
+
+def _strip_version_noise(value: str) -> str:
+    # "The MIT License (MIT)" → "MIT License"; "Apache License, Version 2.0" → "Apache License 2.0"
+    v = re.sub(r"^\s*the\s+", "", value, flags=re.I)
+    v = re.sub(r"\s*\([^)]*\)\s*$", "", v)
+    v = re.sub(r",?\s*version\s+", " ", v, flags=re.I)
+    return v
+
+
+def _tuple(v) -> tuple:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    return tuple(v)
+
+
+def _parse_license(raw: dict, source_name: str) -> Iterable[License]:
+    def req(key, where=raw):
+        if key not in where:
+            raise ValueError(f"{source_name}: licence {where.get('id', '?')!r} lacks {key!r}")
+        return where[key]
+
+    rel = raw.get("relabel", {"mode": "any", "clause": "", "quote": ""})
+    relabel = Relabel(mode=req("mode", rel), clause=rel.get("clause", ""), quote=rel.get("quote", ""),
+                      allowed=_tuple(rel.get("allowed")))
+    if relabel.mode not in RELABEL_MODES:
+        raise ValueError(f"{source_name}: relabel.mode {relabel.mode!r} is not one of {RELABEL_MODES}")
+    duties = []
+    for d in raw.get("duties", []):
+        if d.get("kind") not in DUTY_KINDS:
+            raise ValueError(f"{source_name}: duty kind {d.get('kind')!r} is not one of {DUTY_KINDS}")
+        duties.append(Duty(kind=d["kind"], clause=d.get("clause", ""), quote=d.get("quote", ""),
+                           text=d.get("text", ""), phrases=_tuple(d.get("phrases")), prefix=d.get("prefix", ""),
+                           group=d.get("group", ""), severity=d.get("severity", "")))
+    kind = req("kind")
+    if kind not in KINDS:
+        raise ValueError(f"{source_name}: kind {kind!r} is not one of {KINDS}")
+    common = dict(
+        kind=kind,
+        commercial=bool(raw.get("commercial", kind not in ("non-commercial",))),
+        osi=bool(raw.get("osi", False)),
+        relabel=relabel,
+        duties=tuple(duties),
+        family=raw.get("family", ""),
+        url=raw.get("url", ""),
+        unofficial=bool(raw.get("unofficial", False)),
+        policies=_tuple(raw.get("policies")),
+    )
+    main = License(
+        id=req("id"), name=req("name"), spdx=raw.get("spdx", ""), hub_ids=_tuple(raw.get("hub_ids")),
+        license_names=_tuple(raw.get("license_names")), aliases=_tuple(raw.get("aliases")),
+        fingerprints=tuple(normalise(f) for f in raw.get("fingerprints", [])),
+        source=raw.get("source", source_name), supersedes=_tuple(raw.get("supersedes")), **common,
+    )
+    yield main
+    for v in raw.get("variants", []):
+        yield License(
+            id=req("id", v), name=v.get("name", main.name), spdx=v.get("spdx", main.spdx), hub_ids=(),
+            license_names=_tuple(v.get("license_names")), aliases=_tuple(v.get("aliases")),
+            fingerprints=tuple(normalise(f) for f in v.get("fingerprints", [])),
+            source=v.get("source", main.source), supersedes=_tuple(v.get("supersedes")) + main.supersedes,
+            parent=main.id, **{**common, "unofficial": bool(v.get("unofficial", main.unofficial))},
+        )
+
+
+_CACHE: Optional[Knowledge] = None
+
+
+def load(data_dir: str = DATA_DIR) -> Knowledge:
+    """The built-in knowledge (cached per process; callers that extend it take a copy with `extended`)."""
+    global _CACHE
+    if _CACHE is not None and data_dir == DATA_DIR:
+        return _CACHE
+    kb = Knowledge()
+    lic_dir = os.path.join(data_dir, "licenses")
+    for fn in sorted(os.listdir(lic_dir)):
+        if not fn.endswith(".toml"):
+            continue
+        with open(os.path.join(lic_dir, fn), encoding="utf-8") as f:
+            raw = _toml_loads(f.read())
+        for table in raw.get("license", [raw]):  # one licence per file, or [[license]] tables
+            kb.add_license(table, f"licenses/{fn}")
+    with open(os.path.join(data_dir, "hub_licenses.toml"), encoding="utf-8") as f:
+        kb.hub_ids = tuple(_toml_loads(f.read())["ids"])
+    with open(os.path.join(data_dir, "families.toml"), encoding="utf-8") as f:
+        fam = _toml_loads(f.read())
+    kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
+                          names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""))
+                   for x in fam.get("family", [])]
+    kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
+    kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
+    kb.generic_titles = tuple(normalise(t) for t in fam.get("generic_titles", []))
+    with open(os.path.join(data_dir, "datasets.toml"), encoding="utf-8") as f:
+        ds = _toml_loads(f.read())
+    kb.datasets = [Dataset(ids=tuple(i.lower() for i in x.get("ids", [])),
+                           names=tuple(normalise(n) for n in x.get("names", [])),
+                           license=x["license"], evidence=x.get("evidence", "")) for x in ds.get("dataset", [])]
+    if data_dir == DATA_DIR:
+        _CACHE = kb
+    return kb
+
+
+def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowledge:
+    """A copy of `kb` with extra licence tables (from a user configuration)."""
+    new = Knowledge(licenses=dict(kb.licenses), hub_ids=kb.hub_ids, families=list(kb.families),
+                    reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
+                    generic_titles=kb.generic_titles, datasets=list(kb.datasets),
+                    _by_declared=dict(kb._by_declared), _fp_index=list(kb._fp_index))
+    for raw in licenses:
+        new.add_license(raw, source_name)
+        for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):
+            if key:
+                new._by_declared[slug(key)] = raw["id"]  # a user's definition wins over the built-in alias
+    return new

@@ -1,0 +1,40 @@
+"""Text helpers shared by readers and rules: decoding and the one normalisation used for all matching.
+
+Fingerprints, NOTICE strings and attribution phrases in the data files are matched after `normalise` is
+applied to both sides, so data authors write phrases naturally and the matcher stays forgiving of markdown,
+quote styles, line wrapping and the © / (c) spelling.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = dict.fromkeys(map(ord, "'\"‘’‚‛“”„‟`´«»‹›"), None)
+_MARKUP = dict.fromkeys(map(ord, "*\\"), None)
+_DASHES = {ord(c): "-" for c in "‐‑‒–—―−"}
+_WS = re.compile(r"\s+")
+
+
+def normalise(s: str) -> str:
+    """Lowercase, NFKC, quotes and markdown emphasis removed, dashes unified, © → (c), whitespace collapsed."""
+    s = unicodedata.normalize("NFKC", s)
+    s = s.replace("©", "(c)").replace("\\_", "_")
+    s = s.translate(_QUOTES).translate(_MARKUP).translate(_DASHES)
+    return _WS.sub(" ", s).strip().lower()
+
+
+def decode(data: bytes) -> str:
+    """Decode text from a checked file: UTF-8 (BOM stripped) or UTF-16 with a BOM.
+
+    Raises UnicodeDecodeError for anything else; callers turn that into a finding.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8")
+
+
+def slug(s: str) -> str:
+    """Compare-friendly form of an identifier: lowercase alphanumerics only ("Apache 2.0" → "apache20")."""
+    return re.sub(r"[^a-z0-9]+", "", s.lower())
