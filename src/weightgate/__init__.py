@@ -1,0 +1,54 @@
+"""weightgate — licence compliance for machine-learning model repositories.
+
+    >>> import weightgate
+    >>> report = weightgate.check("path/to/model")
+    >>> report.ok, [f.rule for f in report.findings]
+
+`gate(path)` raises ComplianceError when there are error-level findings (for upload scripts).
+Imports are lazy so that `import weightgate` stays cheap.
+"""
+from __future__ import annotations
+
+from .__about__ import __version__
+
+__all__ = ["check", "gate", "Report", "Finding", "ComplianceError", "__version__"]
+
+
+def check(path=".", ref=None, config=None, **options):
+    """Check the model folders under `path` and return a Report.
+
+    path     a repository, a model folder inside one, or a file (→ its folder); a list of paths is accepted
+    ref      a git revision: check the models as they are in that commit, not the working tree
+    config   a dict with the configuration keys (models, licenses, policy, severity, exclude, waivers),
+             a path to a TOML file, or None to find `.weightgate.toml` / `[tool.weightgate]` above `path`
+    options  hf_cache=<dir> (default: the usual Hugging Face cache), changed_since=<rev>, staged=True
+    """
+    from .api import check as _check
+
+    return _check(path, ref=ref, config=config, **options)
+
+
+def gate(path=".", ref=None, config=None, **options):
+    """Like check(), but raise ComplianceError when the report has error-level findings."""
+    report = check(path, ref=ref, config=config, **options)
+    if not report.ok:
+        from .errors import ComplianceError
+
+        raise ComplianceError(report)
+    return report
+
+
+def __getattr__(name):
+    if name == "Report":
+        from .result import Report
+
+        return Report
+    if name == "Finding":
+        from .facts import Finding
+
+        return Finding
+    if name == "ComplianceError":
+        from .errors import ComplianceError
+
+        return ComplianceError
+    raise AttributeError(name)

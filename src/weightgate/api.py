@@ -1,0 +1,33 @@
+"""The Python API behind weightgate.check(): resolves configuration and file sources, then runs the engine."""
+from __future__ import annotations
+
+import os
+from typing import Optional, Sequence, Union
+
+from . import engine
+from .config import Config, load_config
+
+
+def resolve_config(config, start: str) -> Config:
+    if config is None:
+        return load_config(start)
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, (str, os.PathLike)):
+        return load_config(start, explicit=os.fspath(config))
+    return Config.from_dict(config)
+
+
+def check(path: Union[str, Sequence[str]] = ".", ref: Optional[str] = None, config=None, *,
+          hf_cache: Optional[str] = None, staged: bool = False, changed_since: Optional[str] = None, kb=None):
+    paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
+    if not paths:
+        paths = ["."]
+    cfg = resolve_config(config, paths[0])
+    if ref is not None or staged or changed_since is not None:
+        from .gitsource import targets_for_git  # reading from git objects instead of the working tree
+
+        targets = targets_for_git(paths, ref=ref, staged=staged, changed_since=changed_since)
+    else:
+        targets = engine.targets_for_paths(paths)
+    return engine.run(targets, cfg, kb=kb, hf_cache=hf_cache)

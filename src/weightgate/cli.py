@@ -1,0 +1,145 @@
+"""Command line: `weightgate check|fix|rules|explain`. Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import List, Optional
+
+from .__about__ import __version__
+
+ISSUES_URL = "https://github.com/weightgate/weightgate/issues"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="weightgate",
+                                description="Licence compliance for model repositories: follows base_model lineage "
+                                            "offline and fails on relabelled derivatives.")
+    p.add_argument("--version", action="version", version=f"weightgate {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sp, fmt_choices=("text", "json", "sarif", "github")):
+        sp.add_argument("paths", nargs="*", metavar="PATH", help="repository, model folder or file (default: .)")
+        sp.add_argument("--format", choices=fmt_choices, default=None,
+                        help="output format (default: text; github when GITHUB_ACTIONS=true)")
+        sp.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+        sp.add_argument("--config", metavar="FILE", help="configuration file (default: .weightgate.toml or "
+                                                         "[tool.weightgate] in pyproject.toml, found upwards)")
+        sp.add_argument("--select", metavar="RULES", help="only these rule ids (comma-separated)")
+        sp.add_argument("--ignore", metavar="RULES", help="skip these rule ids (comma-separated)")
+        sp.add_argument("--hf-cache", metavar="DIR", help="Hugging Face hub cache to resolve bases from "
+                                                          "(default: HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
+        sp.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+    c = sub.add_parser("check", help="check model folders (never writes)")
+    common(c)
+    c.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
+    c.add_argument("--ref", metavar="REV", help="check the models as they are in git revision REV")
+    c.add_argument("--staged", action="store_true", help="check the models as staged in the git index")
+    c.add_argument("--changed-since", metavar="REV", help="only model folders touched since REV")
+
+    f = sub.add_parser("fix", help="apply the fixes weightgate can make offline")
+    common(f, fmt_choices=("text", "json"))
+    f.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
+    f.add_argument("--license-from", metavar="PATH", action="append", default=[],
+                   help="a local licence file or folder to copy licence texts from (repeatable)")
+
+    r = sub.add_parser("rules", help="list the rules")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+    e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces")
+    e.add_argument("rule", metavar="RULE")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "fix":
+            from .fix import main as fix_main
+
+            return fix_main(args)
+        if args.command == "rules":
+            from .docs import rules_command
+
+            return rules_command(args)
+        if args.command == "explain":
+            from .docs import explain_command
+
+            return explain_command(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the CLI's last line of defence: one line, exit 2
+        return _fail(e, getattr(args, "debug", False))
+    return 2
+
+
+def _fail(e: BaseException, debug: bool) -> int:
+    from .errors import UsageError, WeightgateError
+
+    if isinstance(e, UsageError):
+        print(f"weightgate: {e}", file=sys.stderr)
+        return 2
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    from .collect import current_file
+
+    where = f" while reading {current_file()}" if current_file() else ""
+    kind = "error" if isinstance(e, WeightgateError) else "internal error"
+    print(f"weightgate: {kind}{where}: {type(e).__name__}: {e} (rerun with --debug and report it at {ISSUES_URL})",
+          file=sys.stderr)
+    return 2
+
+
+def _split(s: Optional[str]):
+    return {x.strip() for x in s.split(",") if x.strip()} if s else None
+
+
+def _rule_filter(args):
+    from . import rules
+    from .errors import UsageError
+
+    select, ignore = _split(args.select), _split(args.ignore)
+    ids = {r.ID for r in rules.all_rules()}
+    for s in (select or set()) | (ignore or set()):
+        if s not in ids:
+            raise UsageError(f"unknown rule `{s}` (see `weightgate rules`)")
+    return lambda f: (select is None or f.rule in select) and (ignore is None or f.rule not in ignore)
+
+
+def output_format(args) -> str:
+    if args.format:
+        return args.format
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def emit(text: str, output: Optional[str]) -> None:
+    if output:
+        from .errors import UsageError
+
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(text)
+
+
+def _check(args) -> int:
+    from .api import check
+    from .report import render
+
+    keep = _rule_filter(args)
+    report = check(args.paths or ["."], ref=args.ref, config=args.config, hf_cache=args.hf_cache,
+                   staged=args.staged, changed_since=args.changed_since)
+    report.findings = [f for f in report.findings if keep(f)]
+    emit(render(report, output_format(args)), args.output)
+    return 0 if (report.ok or args.exit_zero) else 1

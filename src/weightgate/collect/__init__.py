@@ -1,0 +1,135 @@
+"""collect: read one model folder (and the licence files above it) into facts with locations."""
+from __future__ import annotations
+
+import posixpath
+from typing import Dict, List, Optional, Tuple
+
+from ..errors import ReadError
+from ..facts import Fact, LicenseFile, ModelFacts, Problem
+from ..sources import TEXT_CAP, Source
+from ..text import decode, normalise
+from .. import discover
+from .card import read_card, split_front_matter
+from .configs import looks_like_mergekit, read_adapter_config, read_mergekit, read_model_config
+
+# Front-matter keys that make a lone README.md a model card (a plain project README has none of them).
+MODEL_CARD_KEYS = ("base_model", "license", "library_name", "pipeline_tag", "model-index", "model_name",
+                   "base_model_relation", "license_name", "licence")
+
+
+_CURRENT = [None]
+
+
+def current_file():
+    """The file being read when something unexpected happened (for the CLI's internal-error line)."""
+    return _CURRENT[0]
+
+
+class Reader:
+    """Reads text files from a Source once, decoding and capping them; failures become problem facts."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self._cache: Dict[str, Tuple[Optional[str], List[Fact]]] = {}
+
+    def text(self, path: str) -> Tuple[Optional[str], List[Fact]]:
+        if path in self._cache:
+            return self._cache[path]
+        problems: List[Fact] = []
+        text = None
+        _CURRENT[0] = path
+        try:
+            data = self.source.read_bytes(path, TEXT_CAP + 1)
+            if len(data) > TEXT_CAP:
+                data = data[:TEXT_CAP]
+                problems.append(Fact("problem", Problem(
+                    "metadata-invalid", f"file is larger than {TEXT_CAP // (1024 * 1024)} MB; only the start was read",
+                    "keep cards, configs and licence files small"), path, 1, "read", ))
+            if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "binary data (NUL bytes)")
+            text = decode(data)
+        except ReadError as e:
+            problems.append(Fact("problem", Problem("metadata-invalid", f"cannot read: {e.message}",
+                                                    "replace it with a regular file inside the repository"),
+                                 path, 1, "read"))
+        except UnicodeDecodeError as e:
+            text = None
+            problems.append(Fact("problem", Problem("metadata-invalid", f"not UTF-8 text ({e.reason})",
+                                                    "save the file as UTF-8"), path, 1, "read"))
+        self._cache[path] = (text, problems)
+        return text, problems
+
+
+def card_says_model(reader: Reader, path: str) -> bool:
+    text, _ = reader.text(path)
+    if not text:
+        return False
+    yaml_text, _, _, _ = split_front_matter(text)
+    if yaml_text is None:
+        return False
+    return any(line.split(":", 1)[0].strip() in MODEL_CARD_KEYS for line in yaml_text.splitlines() if ":" in line)
+
+
+def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: str,
+                  lfs_dirs: List[str], name_hint: str) -> ModelFacts:
+    source = reader.source
+    mf = ModelFacts(root=folder or ".", name_hint=name_hint)
+    join = (lambda n: f"{folder}/{n}") if folder else (lambda n: n)
+    mf.files = [join(n) for n in files]
+    for name in files:
+        low = name.lower()
+        path = join(name)
+        if low in discover.CARD_NAMES:
+            text, problems = reader.text(path)
+            mf.facts.extend(problems)
+            if text is not None:
+                facts, body, body_start = read_card(path, text)
+                mf.facts.extend(facts)
+                mf.card_path, mf.card_body, mf.card_body_start = path, body, body_start
+        elif low == "adapter_config.json":
+            text, problems = reader.text(path)
+            mf.facts.extend(problems)
+            if text is not None:
+                mf.facts.extend(read_adapter_config(path, text))
+        elif low in ("config.json", "model_index.json"):
+            text, problems = reader.text(path)
+            mf.facts.extend(problems)
+            if text is not None:
+                mf.facts.extend(read_model_config(path, text))
+        elif low.endswith((".yml", ".yaml")) and source.kind(path) == "file" and source.size(path) < 1024 * 1024:
+            text, problems = reader.text(path)
+            if text is not None and looks_like_mergekit(text):
+                mf.facts.extend(problems)
+                mf.facts.extend(read_mergekit(path, text))
+    mf.facts.extend(_checkpoint_facts(source, mf.files, lfs_dirs))
+    mf.license_files = read_license_files(reader, kb, discover.governing_files(source, folder, stop_at), mf)
+    return mf
+
+
+def _checkpoint_facts(source: Source, files: List[str], lfs_dirs: List[str]) -> List[Fact]:
+    try:
+        from .checkpoints import collect_checkpoints, is_checkpoint
+    except ImportError:  # checkpoint readers not installed in this build
+        return []
+    weights = [f for f in files if is_checkpoint(posixpath.basename(f))]
+    return collect_checkpoints(weights, source, lfs_dirs) if weights else []
+
+
+def read_license_files(reader: Reader, kb, found: List[Tuple[str, int]], mf: ModelFacts) -> List[LicenseFile]:
+    out = []
+    for path, distance in found:
+        text, problems = reader.text(path)
+        if distance == 0:
+            mf.facts.extend(problems)
+        if text is None:
+            continue
+        norm = normalise(text)
+        ids, copies = kb.identify(norm)
+        role = discover.license_role(posixpath.basename(path))
+        out.append(LicenseFile(path=path, role=role, ids=ids, copies=copies, text=norm,
+                               raw_lines=tuple(text.splitlines()), distance=distance))
+        for i, line in enumerate(text.splitlines()[:200]):
+            if "SPDX-License-Identifier:" in line:
+                value = line.split("SPDX-License-Identifier:", 1)[1].strip().rstrip("*/ -").strip()
+                mf.facts.append(Fact("license_spdx", value, path, i + 1, "spdx-header"))
+    return out

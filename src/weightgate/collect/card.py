@@ -1,0 +1,269 @@
+"""Model card (README.md): YAML front matter with the line of every key, and facts from the body text.
+
+Front matter is found the way huggingface_hub finds it (a leading `---` block) and parsed with PyYAML's
+SafeLoader; we keep the composed node tree so every key keeps its line.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Tuple
+
+from ..facts import ERROR, WARNING, Fact, Problem
+
+# Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
+# so a licence written under it is no licence at all.
+KEY_TYPOS = {
+    "licence": "license", "licenses": "license", "licences": "license", "licensce": "license",
+    "license_id": "license", "licence_name": "license_name", "license-name": "license_name",
+    "licence_link": "license_link", "license-link": "license_link", "license_url": "license_link",
+    "base-model": "base_model", "basemodel": "base_model", "base_models": "base_model",
+    "base_model_name": "base_model", "base-model-relation": "base_model_relation",
+    "dataset": "datasets", "model-name": "model_name",
+}
+RELATIONS = ("adapter", "merge", "quantized", "finetune")
+
+_FRONT_OPEN = re.compile(r"\A\ufeff?[ \t]*---[ \t]*\r?\n")
+_FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+
+
+def split_front_matter(text: str) -> Tuple[Optional[str], int, str, int]:
+    """(yaml text or None, its first line, body, the body's first line)."""
+    m = _FRONT_OPEN.match(text)
+    if not m:
+        return None, 0, text, 1
+    close = _FRONT_CLOSE.search(text, m.end())
+    if not close:
+        return None, 0, text, 1
+    yaml_text = text[m.end():close.start()]
+    body_start = text.count("\n", 0, close.end()) + 2
+    body = text[close.end():]
+    if body.startswith("\n"):
+        body = body[1:]
+    elif body.startswith("\r\n"):
+        body = body[2:]
+    else:
+        body_start -= 1
+    return yaml_text, 2, body, body_start
+
+
+def _load_yaml_with_lines(yaml_text: str):
+    """(data, {key: line offset (0-based)}) for the top-level mapping; raises yaml.YAMLError."""
+    import yaml
+
+    loader = yaml.SafeLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}, {}
+        data = loader.construct_document(node)
+        lines, item_lines = {}, {}
+        if isinstance(node, yaml.MappingNode):
+            for knode, vnode in node.value:
+                if isinstance(knode, yaml.ScalarNode):
+                    lines[knode.value] = knode.start_mark.line
+                    if isinstance(vnode, yaml.SequenceNode):
+                        item_lines[knode.value] = [v.start_mark.line for v in vnode.value]
+        return data, lines, item_lines
+    finally:
+        loader.dispose()
+
+
+def read_card(path: str, text: str) -> Tuple[List[Fact], str, int]:
+    """Facts from a model card, plus (body, body's first line) for the rules that read prose."""
+    facts: List[Fact] = []
+    yaml_text, yaml_line, body, body_start = split_front_matter(text)
+    if yaml_text is not None:
+        facts.extend(_front_matter_facts(path, yaml_text, yaml_line))
+    elif text.lstrip("\ufeff \t").startswith("---"):
+        facts.append(Fact("problem", Problem("metadata-invalid", "front matter opens with `---` but is never closed",
+                                             "close the YAML block with a line holding only `---`"), path, 1, "card"))
+    facts.extend(body_facts(path, body, body_start))
+    return facts, body, body_start
+
+
+def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
+    import yaml
+
+    try:
+        data, key_lines, item_lines = _load_yaml_with_lines(yaml_text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = first + (mark.line if mark else 0)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        return [Fact("problem", Problem("metadata-invalid", f"front matter is not valid YAML: {problem}",
+                                        "fix the YAML syntax (yamllint shows the exact spot)"), path, line, "card")]
+    except RecursionError:
+        return [Fact("problem", Problem("metadata-invalid", "front matter nests too deeply to read",
+                                        "simplify the YAML"), path, first, "card")]
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [Fact("problem", Problem("metadata-invalid",
+                                        f"front matter is a YAML {type(data).__name__}, not a mapping of keys",
+                                        "write the metadata as `key: value` lines"), path, first, "card")]
+
+    out: List[Fact] = []
+
+    def line_of(key: str) -> int:
+        return first + key_lines.get(key, 0)
+
+    def item_line(key: str, i: int) -> int:
+        items = item_lines.get(key)
+        return first + items[i] if items and i < len(items) else line_of(key)
+
+    def bad_type(key: str, value: Any, expected: str) -> None:
+        hint = ""
+        if isinstance(value, bool):
+            hint = " (YAML 1.1 reads unquoted yes/no/on/off as booleans)"
+        out.append(Fact("problem", Problem(
+            "metadata-invalid", f"`{key}` must be {expected}, found {type(value).__name__} {value!r}{hint}",
+            f"quote the value: {key}: \"{_yaml_scalar_text(value)}\""), path, line_of(key), f"card:{key}"))
+
+    def strings(key: str, kinds: str, allow_list: bool = True) -> None:
+        if key not in data or data[key] is None:
+            return
+        value = data[key]
+        items = value if (allow_list and isinstance(value, list)) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                out.append(Fact(kinds, item.strip(), path, item_line(key, i) if isinstance(value, list) else line_of(key),
+                                f"card:{key}"))
+            else:
+                bad_type(key, item, "a string" + (" or a list of strings" if allow_list else ""))
+
+    strings("license", "license")
+    strings("license_name", "license_name", allow_list=False)
+    strings("license_link", "license_link", allow_list=False)
+    strings("base_model", "base")
+    strings("base_model_relation", "relation", allow_list=False)
+    strings("datasets", "dataset")
+    strings("tags", "tag")
+    strings("model_name", "name", allow_list=False)
+    strings("language", "language")
+    for key in ("model-index",):
+        if isinstance(data.get(key), list):
+            for entry in data[key]:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    out.append(Fact("index_name", entry["name"], path, line_of(key), "card:model-index"))
+    for key in data:
+        if isinstance(key, str) and key.lower() in KEY_TYPOS and key not in ("license", "datasets"):
+            want = KEY_TYPOS[key.lower()]
+            if want in data:
+                continue
+            out.append(Fact("problem", Problem(
+                "metadata-invalid", f"`{key}` is not a model card key; the Hub reads `{want}`, so this value is ignored",
+                f"rename `{key}:` to `{want}:`"), path, line_of(key), f"card:{key}"))
+            value = data[key]
+            if want in ("license", "base_model") and isinstance(value, str):
+                out.append(Fact("license" if want == "license" else "base", value.strip(), path, line_of(key),
+                                f"card:{key}"))
+        elif not isinstance(key, str):
+            out.append(Fact("problem", Problem("metadata-invalid", f"front matter key {key!r} is not a string",
+                                               "quote the key"), path, first, "card"))
+    return out
+
+
+def _yaml_scalar_text(value: Any) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+# ---- body --------------------------------------------------------------------------------------------------
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_LICENSE_LINE = re.compile(
+    r"^\s*(?:[-*+]\s*|\|\s*)?(?:\*\*|__)?\s*licen[cs]e(?:\s+type)?\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*:?\s*(.+?)\s*\|?\s*$",
+    re.I)
+_LICENSE_HEADING = re.compile(r"^\s*#{1,6}\s*(?:\W\s*)?licen[cs]e\b", re.I)
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+_RELEASED_UNDER = re.compile(
+    r"\b(?:licensed|released|distributed|made available|available|published|provided|shared|licenced)\s+under\s+"
+    r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?(.{2,120})", re.I)
+_SELF_SUBJECT = re.compile(
+    r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
+    r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
+_OTHER_SUBJECT = re.compile(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
+_BADGE = re.compile(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
+_BASE_LINE = re.compile(
+    r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
+    r"trained\s+from|derived\s+from|quantized\s+(?:version\s+of|from)|adapter\s+for|built\s+on(?:\s+top\s+of)?|"
+    r"based\s+on)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*(.{2,300})", re.I)
+_HF_URL = re.compile(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
+                     r"([A-Za-z0-9][\w.-]*/[\w.-]+)")
+_HUB_ID = re.compile(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
+_OPEN_SOURCE = re.compile(r"\bopen[- ]?sourced?\b", re.I)
+_OSS_TARGET = re.compile(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
+                         r"alternative|version)\b", re.I)
+_OSS_NOT_MODEL = re.compile(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
+                            r"datasets?|data)\b", re.I)
+
+
+def _plain(s: str) -> str:
+    """Markdown link text kept, emphasis and code marks dropped."""
+    s = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), s)
+    return re.sub(r"[*_`]{1,3}", "", s).strip()
+
+
+def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
+    out: List[Fact] = []
+    in_license_section = False
+    in_code = False
+    title_seen = False
+    for i, raw in enumerate(body.splitlines()):
+        line_no = first_line + i
+        stripped = raw.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code or not stripped:
+            continue
+        if not title_seen and re.match(r"^#\s+\S", stripped):
+            out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
+            title_seen = True
+        if _HEADING.match(raw):
+            in_license_section = bool(_LICENSE_HEADING.match(raw))
+            continue
+        m = _LICENSE_LINE.match(raw)
+        if m:
+            value = m.group(1)
+            for link in _MD_LINK.finditer(value):
+                if link.group(2):
+                    out.append(Fact("license_link_body", link.group(2), path, line_no, "card-body:license-line"))
+            out.append(Fact("license_claim", _plain(value), path, line_no, "card-body:license-line"))
+        for b in _BADGE.finditer(raw):
+            value = b.group(1).replace("--", "-").replace("_", " ").replace("%20", " ").replace("%2B", "+")
+            out.append(Fact("license_claim", value, path, line_no, "card-body:badge"))
+        plain = _plain(raw)
+        for r in _RELEASED_UNDER.finditer(plain):
+            before = plain[: r.start()]
+            sentence = re.split(r"[.!?]\s", before)[-1]
+            if _OTHER_SUBJECT.search(sentence):
+                continue
+            if in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
+                out.append(Fact("license_claim", r.group(1), path, line_no, "card-body:license-prose"))
+        bm = _BASE_LINE.search(raw)
+        if bm:
+            ref = _hub_ref(bm.group(1))
+            if ref:
+                out.append(Fact("base_prose", ref, path, line_no, "card-body:base"))
+        for sentence in re.split(r"(?<=[.!?])\s+", plain):
+            om = _OPEN_SOURCE.search(sentence)
+            if om and _OSS_TARGET.search(sentence) and not _OSS_NOT_MODEL.search(sentence[om.end(): om.end() + 40]):
+                out.append(Fact("open_source_claim", sentence.strip(), path, line_no, "card-body"))
+                break
+    return out
+
+
+def _hub_ref(text: str) -> Optional[str]:
+    """The model a "fine-tuned from …" line points at: a Hub URL first, then an org/name token."""
+    url = _HF_URL.search(text)
+    if url:
+        return url.group(1).rstrip(".")
+    plain = _plain(text)
+    m = _HUB_ID.search(plain)
+    if m and not m.group(1).lower().startswith(("http", "www.")):
+        return m.group(1).rstrip(".")
+    return None

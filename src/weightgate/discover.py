@@ -1,0 +1,106 @@
+"""Which folders are models, and which licence files govern them."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Tuple
+
+from .sources import Source
+
+CARD_NAMES = ("readme.md",)
+CONFIG_NAMES = ("config.json", "adapter_config.json", "model_index.json")
+WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".onnx", ".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle",
+                   ".safetensors.index.json", ".bin.index.json")
+MERGEKIT_NAMES = ("mergekit_config.yml", "mergekit_config.yaml")
+
+# LICENSE*, LICENCE*, COPYING*, NOTICE*, USE_POLICY*, LICENSE-*.md, *.license sidecars, and files whose
+# names say they hold licence or policy terms (LICENSE_GEMMA.md, GEMMA_TERMS_OF_USE.md, Llama2-License.txt).
+_LICENSE_NAME = re.compile(
+    r"^(?:licen[cs]e|copying|notice|use[_-]?policy|acceptable[_-]?use[_-]?policy)(?:[._-].*)?$"
+    r"|licen[cs]e|terms[_-]of[_-]use|use[_-]policy|prohibited[_-]use", re.I)
+_TEXT_SUFFIXES = ("", ".txt", ".md", ".rst", ".markdown", ".license")
+
+
+def license_role(name: str) -> str:
+    low = name.lower()
+    if low.endswith(".license") and low not in ("license", ".license"):
+        return "sidecar"
+    if low.startswith("notice"):
+        return "notice"
+    if "use_policy" in low or "use-policy" in low or "acceptable" in low or "prohibited" in low:
+        return "use-policy"
+    return "license"
+
+
+def is_license_file(name: str) -> bool:
+    low = name.lower()
+    if low.endswith((".py", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".html", ".js", ".css")):
+        return False
+    if not _LICENSE_NAME.search(low):
+        return False
+    base, dot, ext = low.rpartition(".")
+    suffix = "." + ext if dot and not base.startswith(("licen", "copying", "notice")) else ""
+    if low.endswith(".license"):
+        return True
+    return suffix in _TEXT_SUFFIXES or low.startswith(("licen", "copying", "notice", "use_policy", "use-policy"))
+
+
+def _has_weight(files: Iterable[str]) -> bool:
+    return any(f.lower().endswith(WEIGHT_SUFFIXES) for f in files)
+
+
+def is_model_folder(files: List[str], card_is_model: bool) -> bool:
+    low = [f.lower() for f in files]
+    return (any(n in low for n in CONFIG_NAMES) or any(n in low for n in MERGEKIT_NAMES) or _has_weight(files)
+            or card_is_model)
+
+
+def find_card(files: List[str]):
+    for f in files:
+        if f.lower() in CARD_NAMES:
+            return f
+    return None
+
+
+def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[str, List[str]]]:
+    """(folder, files) for every model folder under `top`. `card_says_model(path)` decides whether a folder
+    holding only a README.md is a model (its front matter has model-card keys)."""
+    found = []
+    for folder, _dirs, files in source.walk(top):
+        card = find_card(files)
+        card_path = f"{folder}/{card}" if folder and card else card
+        if is_model_folder(files, False) or (card_path and card_says_model(card_path)):
+            found.append((folder, files))
+    return found
+
+
+def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str, int]]:
+    """Licence files in `folder` and every folder above it up to `stop_at` (inclusive), with their distance.
+
+    Also the files of a `LICENSES/` folder (REUSE) at each level.
+    """
+    out: List[Tuple[str, int]] = []
+    cur = folder
+    distance = 0
+    while True:
+        for name in _list_files(source, cur):
+            if is_license_file(name):
+                out.append((_join(cur, name), distance))
+        lic_dir = _join(cur, "LICENSES")
+        if source.kind(lic_dir) == "dir":
+            for name in _list_files(source, lic_dir):
+                out.append((_join(lic_dir, name), distance))
+        if cur == stop_at or not cur or (stop_at and not cur.startswith(stop_at + "/") and cur != stop_at):
+            break
+        cur = cur.rsplit("/", 1)[0] if "/" in cur else ""
+        distance += 1
+    return out
+
+
+def _list_files(source: Source, folder: str) -> List[str]:
+    for _f, _dirs, files in source.walk(folder):
+        return files
+    return []
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name

@@ -1,0 +1,176 @@
+"""The pipeline: paths → model folders → facts → lineage → rules → Report.
+
+The CLI, the hooks, the build plugin and the Python API all call `run`. Only the Source differs between the
+working tree, the git index and a pushed commit.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import posixpath
+from dataclasses import replace
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from . import config as config_mod
+from . import discover, knowledge, rules
+from .collect import Reader, card_says_model, collect_model
+from .declared import declarations
+from .errors import UsageError
+from .facts import Finding
+from .lineage import Resolver
+from .model import Model
+from .result import ModelSummary, Report
+from .sources import FsSource, Source
+
+
+def find_repo_top(path: str) -> Optional[str]:
+    """The git work tree containing `path` (by looking for `.git`, without running git)."""
+    cur = os.path.abspath(path)
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return None
+        cur = parent
+
+
+def git_dir_of(top: str) -> Optional[str]:
+    dotgit = os.path.join(top, ".git")
+    if os.path.isdir(dotgit):
+        return dotgit
+    try:  # a worktree or submodule: ".git" is a file "gitdir: …"
+        with open(dotgit, encoding="utf-8") as f:
+            line = f.read().strip()
+        if line.startswith("gitdir:"):
+            gd = line.split(":", 1)[1].strip()
+            return gd if os.path.isabs(gd) else os.path.normpath(os.path.join(top, gd))
+    except OSError:
+        pass
+    return None
+
+
+def lfs_dirs_for(git_dir: Optional[str]) -> List[str]:
+    if not git_dir:
+        return []
+    dirs = [os.path.join(git_dir, "lfs", "objects")]
+    common = os.path.join(git_dir, "commondir")  # worktrees share the main repository's LFS store
+    if os.path.isfile(common):
+        try:
+            with open(common, encoding="utf-8") as f:
+                dirs.append(os.path.join(os.path.normpath(os.path.join(git_dir, f.read().strip())), "lfs", "objects"))
+        except OSError:
+            pass
+    return dirs
+
+
+class Target:
+    """One source and the folders to check in it."""
+
+    def __init__(self, source: Source, prefixes: Sequence[str], display_base: str, lfs_dirs: List[str],
+                 repo_name: str, only_folders: Optional[Iterable[str]] = None):
+        self.source = source
+        self.prefixes = list(prefixes)  # folders (relative to the source root) to search for models
+        self.display_base = display_base  # findings are shown relative to this folder of the source
+        self.lfs_dirs = lfs_dirs
+        self.repo_name = repo_name
+        self.only_folders = set(only_folders) if only_folders is not None else None
+
+
+def targets_for_paths(paths: Sequence[str]) -> List[Target]:
+    """Working-tree targets for CLI/API paths (a repo, a folder inside one, or files → their folders)."""
+    by_top: Dict[str, List[str]] = {}
+    for p in paths:
+        if not os.path.exists(p):
+            raise UsageError(f"{p}: no such file or directory")
+        folder = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
+        top = find_repo_top(folder) or os.path.abspath(folder)
+        rel = os.path.relpath(os.path.abspath(folder), top).replace(os.sep, "/")
+        by_top.setdefault(top, []).append("" if rel == "." else rel)
+    targets = []
+    single_dir = len(paths) == 1 and os.path.isdir(paths[0])
+    for top, prefixes in by_top.items():
+        display = prefixes[0] if single_dir else _display_base_for(top)
+        targets.append(Target(FsSource(top), sorted(set(prefixes)), display, lfs_dirs_for(git_dir_of(top)),
+                              os.path.basename(top)))
+    return targets
+
+
+def _display_base_for(top: str) -> str:
+    """Show paths relative to the current directory when it lies inside the repository."""
+    rel = os.path.relpath(os.getcwd(), top).replace(os.sep, "/")
+    return "" if rel == "." else ("" if rel.startswith("..") else rel)
+
+
+def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
+        kb=None, hf_cache: Optional[str] = None) -> Report:
+    config = config or config_mod.Config()
+    kb = kb or knowledge.load()
+    if config.licenses:
+        kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
+    report = Report()
+    findings: List[Finding] = []
+    for t in targets:
+        reader = Reader(t.source)
+        show = _shower(t.display_base)
+        folders = [(f, fs) for f, fs in _model_folders(t, reader) if not excluded(config, show(f or "."))]
+        stop_at = ""
+
+        def collect_folder(source, folder, _reader=reader):
+            r = _reader if source is _reader.source else Reader(source)
+            files = next((fs for _f, _d, fs in source.walk(folder)), [])
+            name = posixpath.basename(folder) or t.repo_name
+            return collect_model(r, kb, folder, files, folder if r is not _reader else stop_at, [], name)
+
+        resolver = Resolver(kb, reader, stop_at, models=config.models, hf_cache=hf_cache,
+                            collect_folder=collect_folder)
+        for folder, files in folders:
+            name_hint = posixpath.basename(folder) or t.repo_name
+            mf = collect_model(reader, kb, folder, files, stop_at, t.lfs_dirs, name_hint)
+            model = Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
+            report.models.append(_summary(model, show))
+            findings.extend(replace(f, path=show(f.path)) for f in rules.run(model))
+    findings = config_mod.apply(config, findings)
+    report.findings = sorted(set(findings))
+    report.models.sort(key=lambda m: m.root)
+    return report
+
+
+def _model_folders(t: Target, reader: Reader) -> List[Tuple[str, List[str]]]:
+    seen = set()
+    out = []
+    for prefix in t.prefixes:
+        kind = t.source.kind(prefix)
+        if kind != "dir":
+            continue
+        for folder, files in discover.walk_model_folders(t.source, prefix, lambda p: card_says_model(reader, p)):
+            if folder in seen or (t.only_folders is not None and folder not in t.only_folders):
+                continue
+            seen.add(folder)
+            out.append((folder, files))
+    return out
+
+
+def _shower(base: str):
+    def show(path: str) -> str:
+        if not base:
+            return path or "."
+        rel = posixpath.relpath(path or ".", base)
+        return rel
+
+    return show
+
+
+def _summary(model: Model, show) -> ModelSummary:
+    declared = []
+    for d in model.declared:
+        declared.append({"license": ",".join(d.ids) if d.ids else d.raw, "source": d.source,
+                         "path": show(d.path), "line": d.line})
+    bases = [{"id": b.display, "license": b.license, "resolved_from": b.resolved_from, "relation": b.relation,
+              "via": list(b.via), "evidence": [{"path": show(e.path), "line": e.line} for e in b.evidence]}
+             for b in model.bases]
+    return ModelSummary(root=show(model.root if model.root != "." else ""), declared=declared, bases=bases)
+
+
+def excluded(config: config_mod.Config, path: str) -> bool:
+    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(path + "/", g) for g in config.exclude)

@@ -1,0 +1,54 @@
+"""The result of a check: plain data that every output format and the Python API are built from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from .facts import ERROR, WARNING, Finding
+
+
+@dataclass
+class ModelSummary:
+    root: str
+    declared: List[Dict[str, Any]]  # {"license", "path", "line"}
+    bases: List[Dict[str, Any]]  # {"id", "license", "resolved_from", "relation", "evidence": [{"path", "line"}]}
+
+
+@dataclass
+class Report:
+    findings: List[Finding] = field(default_factory=list)
+    models: List[ModelSummary] = field(default_factory=list)
+    root: str = "."
+
+    @property
+    def active(self) -> List[Finding]:
+        return [f for f in self.findings if f.waived is None]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.active if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.active if f.severity == WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> Dict[str, Any]:
+        from .__about__ import __version__
+
+        return {
+            "version": 1,
+            "tool": {"name": "weightgate", "version": __version__},
+            "models": [{"root": m.root, "declared": m.declared, "bases": m.bases} for m in self.models],
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": {"errors": self.errors, "warnings": self.warnings, "models": len(self.models),
+                        "waived": sum(1 for f in self.findings if f.waived is not None)},
+        }
+
+    def to_json(self, indent: int = 2) -> str:
+        import json
+
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,59 @@
+"""metadata-invalid — licence metadata the Hub and downstream tools cannot read, or a file that cannot be parsed.
+
+Reported:
+- `license:` that is not a Hub licence id (`license: Apache 2.0`, `license: llama-2`); the finding suggests
+  the id the Hub uses;
+- `license: other` without both `license_name` and `license_link`;
+- misspelt keys the Hub ignores (`licence:`, `base-model:`, `license-name:`);
+- values of the wrong type, such as YAML 1.1 turning an unquoted `no` into `false`;
+- `base_model_relation` outside adapter / merge / quantized / finetune;
+- front matter that is not valid YAML or not a mapping, JSON configs that do not parse, corrupt checkpoint
+  headers, unreadable or non-UTF-8 text files, and files too large to be what they claim.
+
+Each finding names the file and the line. Fix: follow the finding's suggestion (`weightgate fix` corrects
+Hub ids and misspelt keys).
+"""
+from __future__ import annotations
+
+from . import finding
+from ._problems import from_problems
+
+ID = "metadata-invalid"
+SEVERITY = "error"
+SUMMARY = "Invalid or unreadable licence metadata (unknown Hub id, `other` without name/link, typos, bad types, broken files)."
+
+RELATIONS = ("adapter", "merge", "quantized", "finetune")
+
+
+def check(model):
+    kb = model.kb
+    yield from from_problems(model, ID, SEVERITY)
+    card_licenses = [f for f in model.facts.of("license") if f.origin == "card:license"]
+    for f in card_licenses:
+        if f.value == "other":
+            names = model.facts.of("license_name")
+            links = model.facts.of("license_link")
+            missing = [k for k, v in (("license_name", names), ("license_link", links)) if not v]
+            if missing:
+                yield finding(ID, SEVERITY, f.path, f.line,
+                              f"`license: other` needs {' and '.join(f'`{m}`' for m in missing)} to say which licence",
+                              "Hub model card metadata: `license: other` requires `license_name` and `license_link`",
+                              "add `license_name: <slug>` and `license_link: LICENSE` (or a URL) to the front matter")
+        elif not kb.hub_id_valid(f.value):
+            suggestion = kb.suggest_hub_id(f.value)
+            hint = f"; the Hub id is `{suggestion}`" if suggestion else ""
+            fix = (f"write `license: {suggestion}`" if suggestion and suggestion != "other" else
+                   "use a Hub licence id, or `license: other` with `license_name` and `license_link`")
+            if suggestion == "other":
+                lid = kb.main(kb.lookup(f.value))
+                lic = kb.get(lid)
+                slug = lic.license_names[0] if lic and lic.license_names else lid
+                fix = f"write `license: other`, `license_name: {slug}`, `license_link: LICENSE`"
+                hint = f"; {lic.name if lic else f.value} has no Hub id, so use `license: other`"
+            yield finding(ID, SEVERITY, f.path, f.line, f"`license: {f.value}` is not a Hub licence id{hint}",
+                          "Hub licence ids: huggingface/hub-docs repositories-licenses.md", fix)
+    for f in model.facts.of("relation"):
+        if f.origin.startswith("card:") and f.value not in RELATIONS:
+            yield finding(ID, SEVERITY, f.path, f.line,
+                          f"`base_model_relation: {f.value}` is not one of {', '.join(RELATIONS)}",
+                          "Hub model card metadata: base_model_relation", f"use one of {', '.join(RELATIONS)}")

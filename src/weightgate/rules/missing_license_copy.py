@@ -1,0 +1,54 @@
+"""missing-license-copy — the base's licence must travel with the model, and no copy of it was found.
+
+Most model licences make redistribution conditional on handing recipients the licence itself: the Llama
+agreements (§1.b.i "provide a copy of this Agreement"), Gemma (§3.1.2), the OpenRAIL family (§4.b), OPT-175B,
+Stability, Qwen, FLUX.1 [dev] (§3.a) and others. An adapter or quantization counts as a copy or derivative.
+
+A copy counts when a file in the model folder or any folder above it (up to the repository root) holds the
+licence text: LICENSE*, LICENCE*, COPYING*, `LICENSES/*`, files named like `LICENSE_GEMMA.md` or
+`Llama2-License.txt`, or the file the card's `license_link` points to. The text is recognised by
+version-specific fingerprints, so a Llama 3 agreement does not satisfy a Llama 2 base.
+
+Permissive licences (Apache-2.0 §4(a), MIT, CC-BY) also ask for the licence text, but their absence is a
+warning at most.
+
+Fix: copy the base's licence file next to the model (`weightgate fix` copies it from the base's local folder
+or the Hugging Face cache; it never downloads).
+"""
+from __future__ import annotations
+
+from . import base_phrase, clause_of, finding, under
+
+ID = "missing-license-copy"
+SEVERITY = "error"
+SUMMARY = "The base requires its licence/agreement to accompany copies, and no copy was found."
+
+
+def has_copy(model, lic) -> bool:
+    kb = model.kb
+    return any(kb.main(c) == lic.id for lf in model.facts.license_files for c in lf.copies)
+
+
+def location(model):
+    for d in model.declared:
+        if d.source == "card":
+            return d.path, d.line
+    return model.anchor()
+
+
+def check(model):
+    for lic, base in model.obligations():
+        for duty in lic.duty("license-copy"):
+            if has_copy(model, lic):
+                continue
+            path, line = location(model)
+            folder = model.root
+            if base is not None and base.license_path:
+                fix = f"copy {base.license_path} into {folder} as LICENSE (`weightgate fix` does this)"
+            else:
+                fix = (f"add the full {lic.name} text to {folder} as LICENSE"
+                       + (f" (official text: {lic.url})" if lic.url else ""))
+            yield finding(ID, duty.severity or SEVERITY, path, line,
+                          f"{under(base, lic)}, which must accompany every copy; "
+                          f"no copy of it was found in {folder} or the folders above it",
+                          clause_of(lic, duty.clause, duty.quote), fix)
