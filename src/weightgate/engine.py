@@ -9,7 +9,7 @@ import fnmatch
 import os
 import posixpath
 from dataclasses import replace
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import config as config_mod
 from . import discover, knowledge, rules
@@ -102,34 +102,41 @@ def _display_base_for(top: str) -> str:
     return "" if rel == "." else ("" if rel.startswith("..") else rel)
 
 
-def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
-        kb=None, hf_cache: Optional[str] = None) -> Report:
+def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = None, kb=None,
+            hf_cache: Optional[str] = None) -> Iterator[Tuple[Target, Model]]:
+    """Every model folder of the targets, collected and resolved, ready for the rules (and for `fix`)."""
     config = config or config_mod.Config()
     kb = kb or knowledge.load()
     if config.licenses:
         kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
-    report = Report()
-    findings: List[Finding] = []
     for t in targets:
         reader = Reader(t.source)
         show = _shower(t.display_base)
         folders = [(f, fs) for f, fs in _model_folders(t, reader) if not excluded(config, show(f or "."))]
-        stop_at = ""
 
-        def collect_folder(source, folder, _reader=reader):
+        def collect_folder(source, folder, _reader=reader, _t=t):
+            # Bases in a local folder or the HF cache are read with the same collectors, stopping at their folder.
             r = _reader if source is _reader.source else Reader(source)
             files = next((fs for _f, _d, fs in source.walk(folder)), [])
-            name = posixpath.basename(folder) or t.repo_name
-            return collect_model(r, kb, folder, files, folder if r is not _reader else stop_at, [], name)
+            name = posixpath.basename(folder) or _t.repo_name
+            return collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
 
-        resolver = Resolver(kb, reader, stop_at, models=config.models, hf_cache=hf_cache,
-                            collect_folder=collect_folder)
+        resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder)
         for folder, files in folders:
             name_hint = posixpath.basename(folder) or t.repo_name
-            mf = collect_model(reader, kb, folder, files, stop_at, t.lfs_dirs, name_hint)
-            model = Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
-            report.models.append(_summary(model, show))
-            findings.extend(replace(f, path=show(f.path)) for f in rules.run(model))
+            mf = collect_model(reader, kb, folder, files, "", t.lfs_dirs, name_hint)
+            yield t, Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
+
+
+def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
+        kb=None, hf_cache: Optional[str] = None) -> Report:
+    config = config or config_mod.Config()
+    report = Report()
+    findings: List[Finding] = []
+    for t, model in analyse(targets, config, kb, hf_cache):
+        show = _shower(t.display_base)
+        report.models.append(_summary(model, show))
+        findings.extend(replace(f, path=show(f.path)) for f in rules.run(model))
     findings = config_mod.apply(config, findings)
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
