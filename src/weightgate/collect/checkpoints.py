@@ -21,7 +21,7 @@ from ..readers import gguf as gguf_reader
 from ..readers import lfs
 from ..readers import onnx as onnx_reader
 from ..readers import safetensors as st_reader
-from ..readers._io import load_json, read_exact
+from ..readers._io import PrefixedStream, load_json, read_exact
 from ..sources import Source
 
 CHECKPOINT_SUFFIXES = (".safetensors", ".gguf", ".onnx")
@@ -158,14 +158,16 @@ def _weight(path: str, source: Source, lfs_dirs: List[str]) -> List[Fact]:
     try:
         size = source.size(path)
         with source.open(path) as f:
-            if size < lfs.MAX_POINTER:
-                # Small files are read whole, once: a pointer check and the parse share the bytes.
-                data = read_exact(f, size, path, "file")
+            # Sniff for a Git LFS pointer with the first 8 bytes (every reader needs them anyway), then
+            # hand the reader a stream that replays them: each byte is read once, and only header bytes.
+            head = f.read(min(size, 8)) or b""
+            if head == lfs.VERSION_LINE[:8] and size < lfs.MAX_POINTER:
+                data = head + read_exact(f, size - len(head), path, "LFS pointer")
                 if lfs.looks_like_pointer(data, size):
                     return _pointer(path, data, fmt, read, lfs_dirs)
                 header = read(io.BytesIO(data), size, path)
             else:
-                header = read(f, size, path)
+                header = read(PrefixedStream(head, f), size, path)
     except ReadError as e:
         return [_problem(path, "metadata-invalid", f"{name}: corrupt {fmt} header: {e.message}",
                          _FIX_CORRUPT, suffix[1:])]

@@ -99,3 +99,37 @@ def load_json(data: bytes, path: str, what: str) -> Any:
         raise ReadError(path, f"{what} is not valid JSON: {msg}") from None
     except MemoryError:
         raise ReadError(path, f"{what} too large to parse") from None
+
+
+class PrefixedStream:
+    """A stream whose first bytes were already read (to sniff the format): yields them, then the rest.
+
+    Supports what the readers use: read(n), seekable(), and relative seek(n, 1)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head, self._rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._rest.read(n)
+        if n is None or n < 0:
+            data, self._head = self._head + self._rest.read(), b""
+            return data
+        data, self._head = self._head[:n], self._head[n:]
+        if len(data) < n:
+            data += self._rest.read(n - len(data))
+        return data
+
+    def seekable(self) -> bool:
+        try:
+            return self._rest.seekable()
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def seek(self, offset: int, whence: int = 0) -> None:
+        if whence != 1 or offset < 0:
+            raise OSError("PrefixedStream supports forward relative seeks only")
+        used = min(offset, len(self._head))
+        self._head = self._head[used:]
+        if offset > used:
+            self._rest.seek(offset - used, 1)

@@ -19,6 +19,7 @@ VERSION_LINE = b"version https://git-lfs.github.com/spec/v1"
 _OLD_VERSION = b"version https://hawser.github.com/spec/v1"  # pre-1.0 pointers, still accepted by git-lfs
 
 _KEY = re.compile(r"[a-z0-9.-]+\Z")
+_EXT_KEY = re.compile(r"ext-[0-9]-[a-z0-9.-]+\Z")  # the only keys the spec allows besides version/oid/size
 _OID = re.compile(r"sha256:([0-9a-f]{64})\Z")
 _SIZE = re.compile(r"(0|[1-9][0-9]*)\Z")
 
@@ -55,6 +56,9 @@ def parse_pointer(data: bytes, path: str) -> LfsPointer:
     keys = [k for k, _, _ in pairs[1:]]
     if keys != sorted(keys) or len(set(keys)) != len(keys):
         raise ReadError(path, "LFS pointer keys after 'version' are not sorted and unique")
+    for k, _, n in pairs[1:]:
+        if k not in ("oid", "size") and not _EXT_KEY.match(k):
+            raise ReadError(path, f"LFS pointer has an unknown key {k!r}", line=n)
     fields = {k: (v, n) for k, v, n in pairs}
     if "oid" not in fields:
         raise ReadError(path, "LFS pointer has no 'oid' line")
