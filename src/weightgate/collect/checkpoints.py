@@ -53,11 +53,12 @@ def is_checkpoint(name: str) -> bool:
 
 def collect_checkpoints(files: List[str], source: Source, lfs_dirs: List[str]) -> List[Fact]:
     files = sorted(set(files))
+    present = set(files)
     out: List[Fact] = []
     groups: Dict[str, str] = {}  # shard path -> group key, so shards stamped alike yield one set of facts
     for path in files:
         if is_index(posixpath.basename(path)):
-            out.extend(_index(path, source, groups))
+            out.extend(_index(path, source, groups, present))
     seen: Set[Tuple[str, str, str, str]] = set()
     for path in files:
         name = posixpath.basename(path)
@@ -100,7 +101,7 @@ def _pickle(path: str, source: Source) -> List[Fact]:
 
 # --- shard indexes --------------------------------------------------------------------------------------
 
-def _index(path: str, source: Source, groups: Dict[str, str]) -> List[Fact]:
+def _index(path: str, source: Source, groups: Dict[str, str], present: Set[str]) -> List[Fact]:
     name = posixpath.basename(path)
     try:
         size = source.size(path)
@@ -114,7 +115,9 @@ def _index(path: str, source: Source, groups: Dict[str, str]) -> List[Fact]:
     for shard in idx.shards:
         sp = st_reader.shard_path(path, shard)
         groups.setdefault(sp, path)
-        if source.kind(sp) != "file":  # an LFS pointer is a file too; its object is checked later
+        # Shards listed with the folder's files need no stat; an LFS pointer counts as present (its object
+        # is checked when the shard itself is read).
+        if sp not in present and source.kind(sp) != "file":
             missing.append(shard)
     if missing:
         shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -149,15 +152,14 @@ def _weight(path: str, source: Source, lfs_dirs: List[str]) -> List[Fact]:
     name = posixpath.basename(path)
     suffix = "." + name.rsplit(".", 1)[-1].lower()
     fmt, read = _READERS[suffix]
-    kind = source.kind(path)
-    if kind != "file":
-        why = {"outside": "is a symlink that leaves the repository (or loops)", "missing": "does not exist",
-               "special": "is not a regular file", "dir": "is a directory"}.get(kind, "cannot be read")
-        return [_problem(path, "checkpoint-unverifiable", f"{name} {why}; its metadata was not checked",
+    try:
+        stream = source.open(path)  # refuses symlinks leaving the root, FIFOs, directories
+    except ReadError as e:
+        return [_problem(path, "checkpoint-unverifiable", f"{name}: {e.message}; its metadata was not checked",
                          "make it a regular file inside the repository", "read", WARNING)]
     try:
-        size = source.size(path)
-        with source.open(path) as f:
+        with stream as f:
+            size = source.size(path)
             # Sniff for a Git LFS pointer with the first 8 bytes (every reader needs them anyway), then
             # hand the reader a stream that replays them: each byte is read once, and only header bytes.
             head = f.read(min(size, 8)) or b""
