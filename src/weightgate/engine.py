@@ -97,9 +97,9 @@ def targets_for_paths(paths: Sequence[str]) -> List[Target]:
 
 
 def _display_base_for(top: str) -> str:
-    """Show paths relative to the current directory when it lies inside the repository."""
+    """Show paths relative to the current directory (like ruff), as a folder relative to the source root."""
     rel = os.path.relpath(os.getcwd(), top).replace(os.sep, "/")
-    return "" if rel == "." else ("" if rel.startswith("..") else rel)
+    return "" if rel == "." else rel
 
 
 def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = None, kb=None,
@@ -111,7 +111,7 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
         kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
     for t in targets:
         reader = Reader(t.source)
-        show = _shower(t.display_base)
+        show = _shower(t)
         folders = [(f, fs) for f, fs in _model_folders(t, reader) if not excluded(config, show(f or "."))]
 
         def collect_folder(source, folder, _reader=reader, _t=t):
@@ -134,7 +134,7 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
     report = Report()
     findings: List[Finding] = []
     for t, model in analyse(targets, config, kb, hf_cache):
-        show = _shower(t.display_base)
+        show = _shower(t)
         report.models.append(_summary(model, show))
         findings.extend(replace(f, path=show(f.path)) for f in rules.run(model))
     findings = config_mod.apply(config, findings)
@@ -158,12 +158,15 @@ def _model_folders(t: Target, reader: Reader) -> List[Tuple[str, List[str]]]:
     return out
 
 
-def _shower(base: str):
+def _shower(t: Target):
+    """Source-relative path → the path shown to the user (relative to the checked PATH or the cwd)."""
+    base = t.display_base
+    if not base:
+        return lambda path: path or "."
+    root = t.source.root.replace(os.sep, "/") if os.path.isabs(t.source.root) else "/__source__"
+
     def show(path: str) -> str:
-        if not base:
-            return path or "."
-        rel = posixpath.relpath(path or ".", base)
-        return rel
+        return posixpath.relpath(posixpath.join(root, path), posixpath.normpath(posixpath.join(root, base)))
 
     return show
 

@@ -42,6 +42,8 @@ def normalise_ref(ref: str, folder: str) -> Optional[Ref]:
     if m:
         return Ref("hub", f"{m.group(1)}/{m.group(2)}".lower(), f"{m.group(1)}/{m.group(2)}")
     s = _HF_PREFIX.sub("", raw)
+    if s == raw and "://" in raw:
+        return None  # a URL that is not the Hub names no model we can resolve
     if s != raw:
         s = _HF_SUFFIX.sub("", s).strip("/")
         if s.startswith("models/"):

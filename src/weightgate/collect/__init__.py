@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Dict, List, Optional, Tuple
 
 from ..errors import ReadError
@@ -67,7 +68,11 @@ def card_says_model(reader: Reader, path: str) -> bool:
     yaml_text, _, _, _ = split_front_matter(text)
     if yaml_text is None:
         return False
-    return any(line.split(":", 1)[0].strip() in MODEL_CARD_KEYS for line in yaml_text.splitlines() if ":" in line)
+    if any(line.split(":", 1)[0].strip() in MODEL_CARD_KEYS for line in yaml_text.splitlines() if ":" in line):
+        return True
+    # Front matter that is not a plain `key: value` mapping is broken metadata worth reporting.
+    first = next((l for l in yaml_text.splitlines() if l.strip() and not l.lstrip().startswith("#")), "")
+    return bool(first) and not re.match(r"^[\w.-]+\s*:", first)
 
 
 def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: str,
@@ -102,8 +107,23 @@ def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: st
                 mf.facts.extend(problems)
                 mf.facts.extend(read_mergekit(path, text))
     mf.facts.extend(_checkpoint_facts(source, mf.files, lfs_dirs))
-    mf.license_files = read_license_files(reader, kb, discover.governing_files(source, folder, stop_at), mf)
+    governing = discover.governing_files(source, folder, stop_at)
+    governing += [(p, 0) for p in _linked_files(source, mf) if p not in {g for g, _ in governing}]
+    mf.license_files = read_license_files(reader, kb, governing, mf)
     return mf
+
+
+def _linked_files(source: Source, mf: ModelFacts) -> List[str]:
+    """Files in the repository that the card's `license_link` points to (whatever their name)."""
+    out = []
+    for f in mf.of("license_link") + mf.of("license_link_body"):
+        target = f.value.strip()
+        if not target or "://" in target or target.startswith(("#", "mailto:")):
+            continue
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(f.path), target))
+        if not path.startswith("..") and source.kind(path) == "file":
+            out.append(path)
+    return out
 
 
 def _checkpoint_facts(source: Source, files: List[str], lfs_dirs: List[str]) -> List[Fact]:

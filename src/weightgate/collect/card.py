@@ -180,7 +180,8 @@ _LICENSE_LINE = re.compile(
 _LICENSE_HEADING = re.compile(r"^\s*#{1,6}\s*(?:\W\s*)?licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _RELEASED_UNDER = re.compile(
-    r"\b(?:licensed|released|distributed|made available|available|published|provided|shared|licenced)\s+under\s+"
+    r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
+    r"(?:\s+(?!under\b)[\w-]+){0,4}?\s+under\s+"
     r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?(.{2,120})", re.I)
 _SELF_SUBJECT = re.compile(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"

@@ -21,13 +21,29 @@ SEVERITY = "error"
 SUMMARY = "A phrase the base's licence requires (\"Built with Llama\", …) is not displayed in the card."
 
 
+def _clause_context(quote: str, phrase: str):
+    """The words around the phrase in the licence's own clause ("prominently display … on a related")."""
+    i = quote.find(phrase)
+    if i < 0:
+        return "", ""
+    before = " ".join(quote[:i].split()[-2:])
+    after = " ".join(quote[i + len(phrase):].split()[:3])
+    return before, after
+
+
 def displayed(model, duty) -> bool:
     quote = normalise(duty.quote)
     for phrase in duty.phrases:
         p = normalise(phrase)
+        before, after = _clause_context(quote, p)
         for _line, para in model.paragraphs():
-            if p in para and not (quote and quote in para):
-                return True
+            start = para.find(p)
+            while start >= 0:
+                quoted = ((before and para[:start].rstrip().endswith(before))
+                          or (after and para[start + len(p):].lstrip().startswith(after)))
+                if not quoted:
+                    return True
+                start = para.find(p, start + 1)
     return False
 
 
@@ -42,4 +58,4 @@ def check(model):
                           f"{under(base, lic)}, which requires derivatives to "
                           f"display {phrase}; the card does not",
                           clause_of(lic, duty.clause, duty.quote),
-                          f"add {phrase} to a “License” section of {model.card or model.root + '/README.md'}")
+                          f"add {phrase} to a “License” section of the model card (README.md)")

@@ -42,13 +42,12 @@ def check(model):
             if has_copy(model, lic):
                 continue
             path, line = location(model)
-            folder = model.root
             if base is not None and base.license_path:
-                fix = f"copy {base.license_path} into {folder} as LICENSE (`weightgate fix` does this)"
+                fix = f"copy {base.license_path} into the model folder as LICENSE (`weightgate fix` does this)"
             else:
-                fix = (f"add the full {lic.name} text to {folder} as LICENSE"
+                fix = (f"add the full {lic.name} text to the model folder as LICENSE"
                        + (f" (official text: {lic.url})" if lic.url else ""))
             yield finding(ID, duty.severity or SEVERITY, path, line,
                           f"{under(base, lic)}, which must accompany every copy; "
-                          f"no copy of it was found in {folder} or the folders above it",
+                          "no copy of it was found in the model folder or the folders above it",
                           clause_of(lic, duty.clause, duty.quote), fix)

@@ -60,7 +60,7 @@ def check(model):
                           f"{under(base, lic)}, which requires this exact notice "
                           f"with every copy: “{duty.text}”",
                           clause_of(lic, duty.clause, duty.quote),
-                          f"add a NOTICE file to {model.root} containing the line: {duty.text}")
+                          f"add a NOTICE file to the model folder containing the line: {duty.text}")
     # Apache-2.0 §4(d) and licences like it: NOTICE contents a (local) base ships must be kept.
     for lic, base in model.inherited():
         if lic.duty("notice") or not base.notice_lines:
@@ -72,4 +72,4 @@ def check(model):
                           f"{base_phrase(base)} ships a NOTICE file whose attribution notices must be kept "
                           f"(missing: “{missing[0][:80]}”)",
                           f"{lic.name} ({lic.id}): keep the attribution notices of the base's NOTICE file",
-                          f"copy the base's NOTICE lines into a NOTICE file in {model.root}")
+                          "copy the base's NOTICE lines into a NOTICE file in the model folder")

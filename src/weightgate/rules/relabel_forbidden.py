@@ -51,12 +51,19 @@ def where(d) -> str:
     if d.source == "card":
         return f"the card declares `license: {d.raw}`"
     if d.source == "card-body":
-        return f"the card text states the licence is “{d.raw.strip()[:60]}”"
+        return f"the card text states the licence is {_short(d.raw)} ({', '.join(d.ids)})"
     if d.source == "license-file":
         return f"{d.path} holds the {' + '.join(d.ids)} licence text"
     if d.source == "sidecar":
         return f"{d.path} declares `{d.raw}`"
     return f"checkpoint metadata declares `{d.raw}`"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split()).rstrip(" .;,")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return f"“{text}”"
 
 
 def suggested_label(lic) -> str:
