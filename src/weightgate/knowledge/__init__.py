@@ -107,6 +107,7 @@ class Knowledge:
     generic_titles: Tuple[str, ...] = ()
     datasets: List[Dataset] = field(default_factory=list)
     _by_declared: Dict[str, str] = field(default_factory=dict)
+    _by_exact: Dict[str, str] = field(default_factory=dict)  # lowercase key → id; wins over the slug ("openrail++")
     _fp_index: List[Tuple[str, str]] = field(default_factory=list)
 
     # ---- licences -------------------------------------------------------------------------------------
@@ -122,6 +123,9 @@ class Knowledge:
         """Map a declared string (Hub id, SPDX id, licence_name slug, alias or full name) to a licence id."""
         if not isinstance(value, str):
             return None
+        exact = self._by_exact.get(value.strip().lower())
+        if exact:
+            return exact
         return self._by_declared.get(slug(value)) or self._by_declared.get(slug(_strip_version_noise(value)))
 
     def identify(self, normalised_text: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
@@ -195,6 +199,7 @@ class Knowledge:
             for key in (lic.id, lic.spdx, lic.name, *lic.hub_ids, *lic.license_names, *lic.aliases):
                 if key:
                     self._by_declared.setdefault(slug(key), lic.id)
+                    self._by_exact.setdefault(key.strip().lower(), lic.id)
             self._fp_index.extend((lic.id, fp) for fp in lic.fingerprints)
 
 
@@ -305,10 +310,12 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
     new = Knowledge(licenses=dict(kb.licenses), hub_ids=kb.hub_ids, families=list(kb.families),
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
                     generic_titles=kb.generic_titles, datasets=list(kb.datasets),
-                    _by_declared=dict(kb._by_declared), _fp_index=list(kb._fp_index))
+                    _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
+                    _fp_index=list(kb._fp_index))
     for raw in licenses:
         new.add_license(raw, source_name)
         for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):
             if key:
                 new._by_declared[slug(key)] = raw["id"]  # a user's definition wins over the built-in alias
+                new._by_exact[key.strip().lower()] = raw["id"]
     return new
