@@ -36,5 +36,8 @@ def decode(data: bytes) -> str:
 
 
 def slug(s: str) -> str:
-    """Compare-friendly form of an identifier: lowercase alphanumerics only ("Apache 2.0" → "apache20")."""
-    return re.sub(r"[^a-z0-9]+", "", s.lower())
+    """Compare-friendly form of an identifier: lowercase ASCII alphanumerics only ("Apache 2.0" → "apache20")."""
+    return "".join(c for c in s.lower() if c in _ALNUM)
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")

@@ -127,6 +127,8 @@ def _linked_files(source: Source, mf: ModelFacts) -> List[str]:
 
 
 def _checkpoint_facts(source: Source, files: List[str], lfs_dirs: List[str]) -> List[Fact]:
+    if not any(f.lower().endswith(discover.WEIGHT_SUFFIXES) for f in files):
+        return []  # most folders have no weights: do not even import the readers
     try:
         from .checkpoints import collect_checkpoints, is_checkpoint
     except ImportError:  # checkpoint readers not installed in this build

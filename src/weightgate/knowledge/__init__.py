@@ -164,12 +164,12 @@ class Knowledge:
         """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>")."""
         org, _, name = hub_id.partition("/")
         for fam in self.families:
-            if any(fnmatch.fnmatchcase(hub_id, g) for g in fam.ids):
+            if any(_glob_match(hub_id, g) for g in fam.ids):
                 return fam, "id"
         if org in self.reuploaders and name:
-            stripped = self.strip_reupload_suffixes(name)
+            candidates = (name, self.strip_reupload_suffixes(name))
             for fam in self.families:
-                if any(fnmatch.fnmatchcase(n, g) for g in fam.names for n in {name, stripped}):
+                if any(_glob_match(n, g) for g in fam.names for n in candidates):
                     return fam, f"re-upload by {org}"
         return None
 
@@ -201,6 +201,15 @@ class Knowledge:
                     self._by_declared.setdefault(slug(key), lic.id)
                     self._by_exact.setdefault(key.strip().lower(), lic.id)
             self._fp_index.extend((lic.id, fp) for fp in lic.fingerprints)
+
+
+def _glob_match(text: str, glob: str) -> bool:
+    """fnmatch, skipping the regex compile when the glob's literal prefix already rules the text out
+    (the registry has hundreds of globs; compiling them all would cost more than a whole check)."""
+    cut = min((i for i in (glob.find("*"), glob.find("?"), glob.find("[")) if i >= 0), default=len(glob))
+    if not text.startswith(glob[:cut]):
+        return False
+    return text == glob if cut == len(glob) else fnmatch.fnmatchcase(text, glob)
 
 
 def _strip_version_noise(value: str) -> str:
@@ -269,6 +278,68 @@ def _parse_license(raw: dict, source_name: str) -> Iterable[License]:
 
 
 _CACHE: Optional[Knowledge] = None
+COMPILED = "knowledge.json"
+
+
+def _source_files(data_dir: str) -> List[str]:
+    lic_dir = os.path.join(data_dir, "licenses")
+    names = [os.path.join("licenses", fn) for fn in sorted(os.listdir(lic_dir)) if fn.endswith(".toml")]
+    return names + ["hub_licenses.toml", "families.toml", "datasets.toml"]
+
+
+def _digest(data_dir: str, names: List[str]) -> str:
+    """A checksum of the TOML sources (CRC-32: it detects edits, and zlib costs nothing to import)."""
+    import zlib
+
+    crc = 0
+    for name in names:
+        with open(os.path.join(data_dir, name), "rb") as f:
+            crc = zlib.crc32(name.replace(os.sep, "/").encode() + b"\0" + f.read() + b"\0", crc)
+    return f"crc32:{crc:08x}:{len(names)}"
+
+
+def raw_data(data_dir: str = DATA_DIR) -> dict:
+    """The parsed TOML data. Parsing ~60 TOML files costs more than a hook may spend, so the package ships
+    `knowledge.json`, the same data compiled by `python -m weightgate.knowledge`; it is used only while its
+    recorded hash matches the TOML sources, so an edited TOML file is never shadowed by a stale cache."""
+    names = _source_files(data_dir)
+    digest = _digest(data_dir, names)
+    compiled = os.path.join(data_dir, COMPILED)
+    if os.path.isfile(compiled):
+        import json
+
+        with open(compiled, encoding="utf-8") as f:
+            cached = json.load(f)
+        if cached.get("sources_checksum") == digest:
+            return cached
+    return _parse_sources(data_dir, names, digest)
+
+
+def compile_data(data_dir: str = DATA_DIR) -> str:
+    """Write knowledge.json from the TOML sources (a developer command; never run by a check)."""
+    import json
+
+    path = os.path.join(data_dir, COMPILED)
+    names = _source_files(data_dir)
+    raw = _parse_sources(data_dir, names, _digest(data_dir, names))
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(raw, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        f.write("\n")
+    os.replace(tmp, path)
+    return path
+
+
+def _parse_sources(data_dir: str, names: List[str], digest: str) -> dict:
+    raw = {"sources_checksum": digest, "licenses": []}
+    for name in names:
+        with open(os.path.join(data_dir, name), encoding="utf-8") as f:
+            parsed = _toml_loads(f.read())
+        if name.startswith("licenses"):
+            raw["licenses"].append([name.replace(os.sep, "/"), parsed])
+        else:
+            raw[name[: -len(".toml")]] = parsed
+    return raw
 
 
 def load(data_dir: str = DATA_DIR) -> Knowledge:
@@ -276,30 +347,23 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
     global _CACHE
     if _CACHE is not None and data_dir == DATA_DIR:
         return _CACHE
+    raw = raw_data(data_dir)
     kb = Knowledge()
-    lic_dir = os.path.join(data_dir, "licenses")
-    for fn in sorted(os.listdir(lic_dir)):
-        if not fn.endswith(".toml"):
-            continue
-        with open(os.path.join(lic_dir, fn), encoding="utf-8") as f:
-            raw = _toml_loads(f.read())
-        for table in raw.get("license", [raw]):  # one licence per file, or [[license]] tables
-            kb.add_license(table, f"licenses/{fn}")
-    with open(os.path.join(data_dir, "hub_licenses.toml"), encoding="utf-8") as f:
-        kb.hub_ids = tuple(_toml_loads(f.read())["ids"])
-    with open(os.path.join(data_dir, "families.toml"), encoding="utf-8") as f:
-        fam = _toml_loads(f.read())
+    for name, table_file in raw["licenses"]:
+        for table in table_file.get("license", [table_file]):  # one licence per file, or [[license]] tables
+            kb.add_license(table, name)
+    kb.hub_ids = tuple(raw["hub_licenses"]["ids"])
+    fam = raw["families"]
     kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
                           names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""))
                    for x in fam.get("family", [])]
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
     kb.generic_titles = tuple(normalise(t) for t in fam.get("generic_titles", []))
-    with open(os.path.join(data_dir, "datasets.toml"), encoding="utf-8") as f:
-        ds = _toml_loads(f.read())
     kb.datasets = [Dataset(ids=tuple(i.lower() for i in x.get("ids", [])),
                            names=tuple(normalise(n) for n in x.get("names", [])),
-                           license=x["license"], evidence=x.get("evidence", "")) for x in ds.get("dataset", [])]
+                           license=x["license"], evidence=x.get("evidence", ""))
+                   for x in raw["datasets"].get("dataset", [])]
     if data_dir == DATA_DIR:
         _CACHE = kb
     return kb

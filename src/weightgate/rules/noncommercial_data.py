@@ -12,6 +12,7 @@ Not fixable automatically: either retrain without the data or declare a non-comm
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from . import clause_of, finding
@@ -19,6 +20,15 @@ from . import clause_of, finding
 ID = "noncommercial-data"
 SEVERITY = "error"
 SUMMARY = "A non-commercial dataset is used and the model is declared for commercial use."
+
+
+@functools.lru_cache(maxsize=None)
+def _prose_pattern(words):
+    """A dataset's names as whole words in prose (compiled once per process)."""
+    alts = [re.escape(w) for w in words if w and "*" not in w]
+    if not alts:
+        return None
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alts) + r")(?![A-Za-z0-9])", re.I)
 
 
 def _nc(kb, ds):
@@ -53,10 +63,9 @@ def check(model):
         lic = _nc(kb, ds)
         if lic is None or id(ds) in listed:
             continue
-        words = [re.escape(n) for n in (*ds.names, *ds.ids) if n and "*" not in n]
-        if not words:
+        pattern = _prose_pattern(ds.names + ds.ids)
+        if pattern is None:
             continue
-        pattern = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(words) + r")(?![A-Za-z0-9])", re.I)
         for line_no, line in model.card_lines():
             m = pattern.search(line)
             if m:
