@@ -78,7 +78,8 @@ class Resolver:
     # ---- public ---------------------------------------------------------------------------------------
     def bases(self, mf: ModelFacts) -> List[Base]:
         refs = self._refs(mf)
-        relation = relation_of(mf, len(refs))
+        declared = [f for f in mf.of("base") if f.origin.startswith(("card:", "mergekit"))]
+        relation = relation_of(mf, len({f.value for f in declared}) if declared else len(refs))
         out: List[Base] = []
         seen = set()
         for ref, evidence in refs:
