@@ -197,6 +197,21 @@ class ModelFixer:
                 continue
             dest = self._copy_destination(lic)
             found, looked = self._local_texts(lic)
+            clash = next((d for d in self.model.declared if d.source == "card" and d.ids and lic.id not in d.ids), None)
+            if clash is not None and (self.ctx.enabled("relabel-forbidden") or self.ctx.enabled("license-mismatch")):
+                if self.required_license()[0] is lic:
+                    clash = None  # the card is about to declare this licence (planned below, in this round)
+            if clash is not None:
+                # A licence file in the model folder is itself a declaration: next to a card that declares other
+                # terms it is reported as license-mismatch, so the copy would trade one finding for another.
+                have = f" (a local copy is at {found[0][0]})" if found else \
+                    (f" (official text: {lic.url})" if lic.url else "")
+                self.anchor_notes("missing-license-copy",
+                                  f"the card declares `{clash.raw}`, and a copy of the {lic.name} in the model folder "
+                                  f"would be read as contradicting it (license-mismatch); fix does not add one — declare "
+                                  f"`{lic.label}`, or ship the text yourself in a way that says which parts it "
+                                  f"covers{have}", lic.id)
+                continue
             if not found:
                 where = f" (looked in {'; '.join(looked)})" if looked else ""
                 get = f"get it from {lic.url}" if lic.url else "get the official text from the licensor"
@@ -323,8 +338,11 @@ class ModelFixer:
             paragraphs += self._attribution(card)
         if self.ctx.enabled("missing-use-restrictions"):
             paragraphs += self._use_restrictions(card)
-        if self.ctx.enabled("metadata-invalid") and (mf.card_path or paragraphs):
-            self._base_model(card, data, fixes)
+        if mf.card_path or paragraphs:
+            if self.ctx.enabled("relabel-forbidden"):
+                self._license_missing(card, data, fixes)
+            if self.ctx.enabled("metadata-invalid"):
+                self._base_model(card, data, fixes)
         for rule, text in paragraphs:
             card.add_to_license_section(text)
             fixes.append(Fixed(rule, card_path, 0, f"added “{text}” to the License section of the card"))
@@ -514,6 +532,27 @@ class ModelFixer:
                 added.append(f"`license_link: {link}`")
         if added:
             fixes.append(Fixed("metadata-invalid", f.path, f.line, f"added {' and '.join(added)} for the {lic.name}"))
+
+    def _license_missing(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
+        """A card without any `license:` gets the one licence its bases allow (nothing when there is a choice)."""
+        if "license" in data or any(isinstance(k, str) and KEY_TYPOS.get(k.lower()) == "license" for k in data):
+            return
+        lic, _why = self.required_license()
+        if lic is None:
+            return
+        label = lic.hub_ids[0] if lic.hub_ids else "other"
+        card.add_key("license", label)
+        data["license"] = label
+        desc = f"added `license: {label}`"
+        if label == "other":
+            slug = lic.license_names[0] if lic.license_names else lic.id
+            link = self.link_to(lic)
+            self._set_key(card, data, "license_name", slug)
+            if link:
+                self._set_key(card, data, "license_link", link)
+            desc += f", `license_name: {slug}`" + (f" and `license_link: {link}`" if link else "")
+        fixes.append(Fixed("relabel-forbidden", self.model.facts.card_path or self.join("README.md"), 0,
+                           desc + f": the card declared no licence, and the {lic.name} allows no other"))
 
     def _base_model(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
         """`base_model` (and `base_model_relation`) when only configs or checkpoints name the base."""
