@@ -37,6 +37,7 @@ _DEFAULT_REASONS = {
     "checkpoint-unverifiable": "the weights are LFS pointers; fetch the objects (git lfs pull) and check again",
     "pickle-checkpoint": "converting weights to safetensors is not a metadata edit",
     "metadata-invalid": "not a mechanical change; follow the suggestion above",
+    "policy-denied": "your configuration's licence policy rejects this licence; fix does not change policy decisions",
 }
 
 
@@ -85,8 +86,8 @@ def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cach
             models += 1
             raw = rules.run(model)
             back = {show(f.path): f.path for f in raw}
-            shown = sorted(set(f for f in config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw])
-                               if keep(f)))
+            shown = sorted(set(f for f in _apply(config, [replace(f, path=show(f.path)) for f in raw],
+                                                 t.source.root, back.get) if keep(f)))
             active = [replace(f, path=back.get(f.path, f.path)) for f in shown if f.waived is None]
             fixer = ModelFixer(ctx, ov, model, active)
             fixer.run()
@@ -97,6 +98,15 @@ def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cach
         changed = changed or ov.files != before
     remaining.sort(key=lambda x: x[0])
     return changed, fixed, remaining, models
+
+
+def _apply(config, findings, source_root, locate):
+    """config.apply: severities, excludes and waivers, with globs relative to the configuration file."""
+    import inspect
+
+    if len(inspect.signature(config_mod.apply).parameters) >= 4:
+        return config_mod.apply(config, findings, source_root, locate)
+    return config_mod.apply(config, findings)
 
 
 def _reason(model, f: Finding, notes: Sequence[Note]) -> str:

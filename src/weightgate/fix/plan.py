@@ -20,7 +20,7 @@ from ..rules.missing_attribution_phrase import displayed
 from ..rules.missing_license_copy import has_copy
 from ..rules.missing_notice import notice_present
 from ..rules.missing_use_restrictions import passed_on
-from ..rules.relabel_forbidden import permits, same_family
+from ..rules.relabel_forbidden import permits, same_family, suggested_label
 from ..sources import TEXT_CAP
 from ..text import normalise
 from .edits import Overlay
@@ -313,6 +313,7 @@ class ModelFixer:
         mf = self.model.facts
         card_path = mf.card_path or self.join("README.md")
         if self.overlay.exists(card_path) and not self.overlay.is_regular(card_path):
+            self._card_unavailable(card_path, "the model card is not a regular file (a symlink?)")
             return
         try:
             card = Card(self.overlay.read(card_path))
@@ -381,19 +382,18 @@ class ModelFixer:
 
     def _options(self, lic) -> str:
         """The licences a non-commercial / multi-option base allows, the base's own first."""
-        mode = lic.relabel.mode
-        if mode == "non-commercial":
-            others = sorted({l.label for l in self.kb.licenses.values()
-                             if l.hub_ids and l.id != lic.id and not l.commercial and l.kind != "use-policy"
-                             and l.relabel.mode != "no-derivatives" and permits(self.kb, lic, l.id)},
-                            key=lambda x: (not x.startswith(lic.label.split("-")[0]), x))
+        own = suggested_label(lic)
+        if lic.relabel.mode == "non-commercial":
+            others = sorted(l.label for l in self.kb.licenses.values()
+                            if l.hub_ids and l.url and l.id != lic.id and not l.commercial
+                            and l.kind == "non-commercial" and permits(self.kb, lic, l.id))
             shown = ", ".join(f"`{o}`" for o in others[:4]) + (", …" if len(others) > 4 else "")
             return (f"the {lic.name} is non-commercial and keeps binding derivatives whatever their label; declare "
-                    f"a non-commercial licence — `license: {lic.label}` (the base's own)"
+                    f"a non-commercial licence — {own} (the base's own)"
                     + (f" or another non-commercial one ({shown})" if others else "")
                     + " — and remove commercial claims; the choice is yours, so fix leaves it")
         return (f"the {lic.name} allows several licences for a derivative; keep yours with the base's terms passed on, "
-                f"or declare `license: {lic.label}`; the choice is yours, so fix leaves it")
+                f"or declare {own}; the choice is yours, so fix leaves it")
 
     def _set_license(self, card: Card, data: dict, line: int, lic, fixes: List[Fixed], rule: str,
                      was: str, why: str) -> bool:
