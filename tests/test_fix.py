@@ -409,3 +409,22 @@ def test_examples_second_run_changes_nothing(tmp_path, example):
     code, out = run_fix(repo)
     assert "Nothing to fix automatically." in out
     assert snapshot(repo) == snap
+
+
+def test_other_without_name_and_link_is_completed(tmp_path):
+    repo = write_tree(tmp_path / "m", {"README.md": card("license: other\nbase_model: facebook/opt-2.7b")})
+    run_fix(repo, "--select", "metadata-invalid")
+    text = (repo / "README.md").read_text()
+    assert text.startswith("---\nlicense: other\nbase_model: facebook/opt-2.7b\nlicense_name: opt-175b\n"
+                           "license_link: https://github.com/facebookresearch/metaseq/blob/main/projects/OPT/"
+                           "MODEL_LICENSE.md\n---\n")
+    assert "metadata-invalid" not in rules_of(check_json(repo))
+
+
+def test_misspelt_base_model_key_and_relation_value(tmp_path):
+    repo = write_tree(tmp_path / "m", {"README.md": card(
+        "license: apache-2.0\nbase-model: mistralai/Mistral-7B-v0.1  # the base\nbase_model_relation: fine-tune")})
+    code, out = run_fix(repo)
+    assert code == 0, out
+    assert (repo / "README.md").read_text().startswith(
+        "---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1  # the base\nbase_model_relation: finetune\n")
