@@ -118,7 +118,7 @@ def test_kohya_lora_facts(tmp_path):
         ("name", "Pixel Art", "safetensors:modelspec.title"),
         ("base_hint", "v1-5-pruned-emaonly.safetensors", "safetensors:ss_sd_model_name"),
         ("base_hint", "sd_v1", "safetensors:ss_base_model_version"),
-        ("base_hint", "stable-diffusion-v1/lora", "safetensors:modelspec.architecture"),
+        ("base_hint", "stable-diffusion-v1", "safetensors:modelspec.architecture"),
         ("relation", "adapter", "safetensors:ss_network_module"),
     ]
 

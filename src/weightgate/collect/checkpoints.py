@@ -312,7 +312,10 @@ def safetensors_facts(meta: Dict[str, str], path: str) -> List[Fact]:
     add("base_hint", "ss_sd_model_name")
     add("base_hint", "ss_base_model_version")
     arch = _str(meta, "modelspec.architecture")
-    add("base_hint", "modelspec.architecture")
+    if arch:
+        # "stable-diffusion-v1/lora": the part before "/" is the base architecture, the rest the kind of
+        # network (kept as the relation below).
+        add("base_hint", "modelspec.architecture", arch.split("/", 1)[0].strip() or arch)
     network = _str(meta, "ss_network_module")
     if network or (arch and ("lora" in arch.lower() or "lycoris" in arch.lower())):
         # Any kohya network module (LoRA, LyCORIS, OFT, DyLoRA) is trained against a frozen base.
