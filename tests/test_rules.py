@@ -360,3 +360,69 @@ def test_open_source_claim_on_apache_base_is_fine(tmp_path):
     r = run(tmp_path, {"README.md": card("license: apache-2.0\nbase_model: EleutherAI/pythia-1b",
                                          "# x\n\nAn open-source model.\n"), "LICENSE": licence_text("apache-2.0")})
     assert r.findings == []
+
+
+# ---- regressions from reviewing real repositories --------------------------------------------------------
+
+def test_required_copy_beside_a_permitted_relabel_is_no_contradiction(tmp_path):
+    r = run(tmp_path, {"README.md": card("license: mit\nbase_model: runwayml/stable-diffusion-v1-5",
+                                         "# x\n\nUse is subject to the use-based restrictions in Attachment A of the "
+                                         "CreativeML Open RAIL-M license (LICENSE.creativeml-openrail-m.txt).\n"),
+                       "LICENSE.creativeml-openrail-m.txt": licence_text("creativeml-openrail-m")})
+    assert r.findings == []
+
+
+def test_relabel_in_prose_is_reported_once_with_a_line_fix(tmp_path):
+    files = compliant_llama2(body="# Llama-2-7b-x\n\n- **License:** apache-2.0\n")
+    r = run(tmp_path, files)
+    at_line = [f for f in r.findings if f.line == 7]
+    assert [f.rule for f in at_line] == ["relabel-forbidden"]
+    assert "edit this line" in at_line[0].fix
+
+
+def test_underscored_title_keeps_its_underscores(tmp_path):
+    files = {"README.md": card("license: llama3\nbase_model: meta-llama/Meta-Llama-3-8B",
+                               "# llama_3_8b_sft\n\nBuilt with Meta Llama 3\n"),
+             "LICENSE": licence_text("llama3"), "NOTICE": LLAMA3_NOTICE}
+    assert "naming-rule" not in rules(run(tmp_path, files))
+
+
+def test_kohya_lora_hints_name_one_base(tmp_path):
+    from safetensors.numpy import save_file
+    import numpy as np
+
+    write_tree(tmp_path, {"README.md": card("license: mit\ntags:\n- lora")})
+    save_file({"lora_unet_down.alpha": np.zeros((1,), dtype=np.float32)}, str(tmp_path / "sks_dog.safetensors"),
+              metadata={"ss_sd_model_name": "v1-5-pruned-emaonly.safetensors", "ss_base_model_version": "sd_v1",
+                        "ss_network_module": "networks.lora", "ss_output_name": "sks_dog"})
+    r = weightgate.check(str(tmp_path), config={})
+    (base,) = r.models[0].bases
+    assert base["license"] == "creativeml-openrail-m" and base["relation"] == "adapter"
+    assert "unknown-base-license" not in rules(r) and "missing-use-restrictions" in rules(r)
+
+
+def test_unknown_checkpoint_hint_is_not_a_base(tmp_path):
+    from safetensors.numpy import save_file
+    import numpy as np
+
+    write_tree(tmp_path, {"README.md": card("license: mit\ntags:\n- lora")})
+    save_file({"w": np.zeros((1,), dtype=np.float32)}, str(tmp_path / "style.safetensors"),
+              metadata={"ss_sd_model_name": "myMergedAnimeModel_v7.safetensors", "ss_network_module": "networks.lora"})
+    r = weightgate.check(str(tmp_path), config={})
+    assert r.models[0].bases == [] and "unknown-base-license" not in rules(r)
+
+
+def test_weights_only_subfolder_belongs_to_the_carded_model(tmp_path):
+    import onnx
+    from onnx import helper
+
+    write_tree(tmp_path, {"README.md": card("license: llama2\nbase_model: meta-llama/Llama-2-7b-hf"),
+                          "LICENSE": licence_text("llama2"), "NOTICE": LLAMA2_NOTICE})
+    (tmp_path / "onnx").mkdir()
+    graph = helper.make_graph([], "g", [], [])
+    model = helper.make_model(graph)
+    helper.set_model_props(model, {"model_license": "apache-2.0"})
+    onnx.save(model, str(tmp_path / "onnx" / "model.onnx"))
+    r = weightgate.check(str(tmp_path), config={})
+    assert len(r.models) == 1
+    assert ("relabel-forbidden", "onnx/model.onnx", 1) in found(r)

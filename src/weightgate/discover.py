@@ -63,14 +63,38 @@ def find_card(files: List[str]):
 
 def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[str, List[str]]]:
     """(folder, files) for every model folder under `top`. `card_says_model(path)` decides whether a folder
-    holding only a README.md is a model (its front matter has model-card keys)."""
-    found = []
+    holding only a README.md is a model (its front matter has model-card keys).
+
+    A folder without a model card inside a model folder that has one (`onnx/`, diffusers' `unet/`, a
+    `checkpoint-500/`) is part of that model: its files join the parent's, as paths relative to it.
+    """
+    found: List[Tuple[str, List[str]]] = []
+    carded = {}
     for folder, _dirs, files in source.walk(top):
         card = find_card(files)
         card_path = f"{folder}/{card}" if folder and card else card
-        if is_model_folder(files, False) or (card_path and card_says_model(card_path)):
-            found.append((folder, files))
+        has_card = bool(card_path and card_says_model(card_path))
+        if not (has_card or is_model_folder(files, False)):
+            continue
+        owner = _carded_ancestor(folder, carded) if not has_card else None
+        if owner is not None:
+            prefix = folder[len(owner) + 1:] if owner else folder
+            carded[owner].extend(f"{prefix}/{n}" for n in files)
+            continue
+        entry = (folder, list(files))
+        found.append(entry)
+        if has_card:
+            carded[folder] = entry[1]
     return found
+
+
+def _carded_ancestor(folder: str, carded: dict):
+    cur = folder
+    while cur:
+        cur = cur.rsplit("/", 1)[0] if "/" in cur else ""
+        if cur in carded:
+            return cur
+    return None
 
 
 def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str, int]]:

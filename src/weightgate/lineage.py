@@ -17,7 +17,8 @@ from .facts import Base, Fact, ModelFacts
 
 MAX_DEPTH = 8
 STRONG = ("base",)  # card base_model, adapter_config, mergekit, checkpoint metadata
-WEAK = ("base_weak", "base_prose", "base_hint")  # config _name_or_path, card prose: used when nothing strong
+WEAK = ("base_weak", "base_prose")  # config _name_or_path, card prose: used when nothing strong
+HINT = "base_hint"  # checkpoint hints (kohya file names, modelspec architecture): used only when they resolve
 _HF_PREFIX = re.compile(r"^(?:hf://|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|(?:huggingface\.co|hf\.co)/)",
                         re.I)
 _HF_SUFFIX = re.compile(r"/(?:tree|blob|resolve|commit)/.*$")
@@ -27,7 +28,7 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
 
 @dataclass(frozen=True)
 class Ref:
-    kind: str  # "hub" | "local"
+    kind: str  # "hub" | "local" | "hint" (a family named by checkpoint metadata)
     id: str  # lowercase Hub id, or a normalised path relative to the source root
     display: str
 
@@ -94,7 +95,19 @@ class Resolver:
         names = {mf.name_hint.lower()} | {f.value.lower().rsplit("/", 1)[-1] for f in mf.of("name")}
         weak = [r for r in self._group(mf, [f for f in mf.facts if f.kind in WEAK])
                 if r[0].id.rsplit("/", 1)[-1] not in names]  # config `_name_or_path` naming the model itself
-        return weak
+        return weak or self._hint_refs(mf)
+
+    def _hint_refs(self, mf: ModelFacts) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
+        """A LoRA's checkpoint hints ("v1-5-pruned-emaonly.safetensors", "sd_v1") grouped by the family they
+        name; a hint the registry does not know is dropped (it is a hint, not a reference)."""
+        groups: Dict[str, Tuple[Ref, List[Fact]]] = {}
+        for f in mf.of(HINT):
+            fam = self.kb.family_for_hint(f.value) if isinstance(f.value, str) else None
+            if fam is None:
+                continue
+            key = "family:" + fam.name
+            groups.setdefault(key, (Ref("hint", key, f"{fam.name} (from {f.value})"), []))[1].append(f)
+        return [(ref, tuple(ev)) for ref, ev in groups.values()]
 
     def _group(self, mf: ModelFacts, facts: List[Fact]) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
         order: List[str] = []
@@ -137,7 +150,7 @@ class Resolver:
             lic, path = (entry, None) if isinstance(entry, str) else (entry.get("license"), entry.get("path"))
             lid = self.kb.lookup(lic) if lic else None
             return (self.kb.main(lid) if lid else lic), "config", "from the configuration's models table", path, (), None
-        folder = self._local_folder(ref)
+        folder = self._local_folder(ref) if ref.kind != "hint" else None
         if folder is not None:
             mf = self.collect_folder(self.source, folder)
             lic, lic_path, notices = own_license(self.kb, mf)
@@ -170,6 +183,9 @@ class Resolver:
         return None, "unknown", "", None, (), None
 
     def _registry(self, ref: Ref):
+        if ref.kind == "hint":
+            fam = next((f for f in self.kb.families if "family:" + f.name == ref.id), None)
+            return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}") if fam else None
         if ref.kind != "hub":
             return None
         hit = self.kb.family_for(ref.id)

@@ -82,9 +82,9 @@ def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: st
     join = (lambda n: f"{folder}/{n}") if folder else (lambda n: n)
     mf.files = [join(n) for n in files]
     for name in files:
-        low = name.lower()
+        low = name.rsplit("/", 1)[-1].lower()  # files of card-less subfolders come as "sub/name"
         path = join(name)
-        if low in discover.CARD_NAMES:
+        if low in discover.CARD_NAMES and "/" not in name:
             text, problems = reader.text(path)
             mf.facts.extend(problems)
             if text is not None:

@@ -202,10 +202,15 @@ _OSS_NOT_MODEL = re.compile(r"\b(?:code|library|libraries|framework|tool(?:kit|s
                             r"datasets?|data)\b", re.I)
 
 
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+
+
 def _plain(s: str) -> str:
-    """Markdown link text kept, emphasis and code marks dropped."""
+    """Markdown link text kept, emphasis and code marks dropped (underscores inside words are kept:
+    `llama_3_8b` is a name, not emphasis)."""
     s = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), s)
-    return re.sub(r"[*_`]{1,3}", "", s).strip()
+    s = _EMPHASIS.sub(r"\2", s)
+    return s.replace("`", "").replace("**", "").strip()
 
 
 def body_facts(path: str, body: str, first_line: int) -> List[Fact]:

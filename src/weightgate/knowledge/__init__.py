@@ -87,6 +87,7 @@ class Family:
     ids: Tuple[str, ...]  # globs on the lowercase Hub id
     names: Tuple[str, ...]  # globs on the lowercase repo name, for re-upload namespaces
     evidence: str
+    hints: Tuple[str, ...] = ()  # globs on checkpoint hints (kohya ss_sd_model_name, modelspec.architecture)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,14 @@ class Knowledge:
             for fam in self.families:
                 if any(_glob_match(n, g) for g in fam.names for n in candidates):
                     return fam, f"re-upload by {org}"
+        return None
+
+    def family_for_hint(self, hint: str) -> Optional[Family]:
+        """The family a checkpoint hint names (a base checkpoint file name or an architecture id)."""
+        value = hint.strip().lower().replace("\\", "/").rsplit("/", 1)[-1]
+        for fam in self.families:
+            if any(_glob_match(value, g) for g in fam.hints):
+                return fam
         return None
 
     def strip_reupload_suffixes(self, name: str) -> str:
@@ -355,7 +364,8 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
     kb.hub_ids = tuple(raw["hub_licenses"]["ids"])
     fam = raw["families"]
     kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
-                          names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""))
+                          names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""),
+                          hints=tuple(g.lower() for g in x.get("hints", [])))
                    for x in fam.get("family", [])]
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))

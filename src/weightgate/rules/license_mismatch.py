@@ -13,16 +13,30 @@ Fix: make every source state the same licence (the one the base requires).
 from __future__ import annotations
 
 from . import base_phrase, clause_of, finding
-from .relabel_forbidden import same_family, where
+from .relabel_forbidden import permits, same_family, where
 
 ID = "license-mismatch"
 SEVERITY = "error"
 SUMMARY = "Licence sources inside the repository contradict each other (card metadata vs text vs LICENSE vs checkpoint)."
 
 
+def _required_copy(model, d) -> bool:
+    """A licence file holding an ancestor's own licence is the copy that licence demands, not a contradiction."""
+    inherited = {lic.id for lic, _ in model.inherited()}
+    return d.source == "license-file" and set(d.ids) <= inherited
+
+
+def _relabel(model, d) -> bool:
+    """Declarations a base forbids are reported once, by relabel-forbidden."""
+    kb = model.kb
+    return any(not any(permits(kb, lic, i) or same_family(kb, i, lic.id) for i in d.ids)
+               for lic, _ in model.inherited())
+
+
 def check(model):
     kb = model.kb
-    known = [d for d in model.declared if d.ids and (d.source != "license-file" or d.distance == 0)]
+    known = [d for d in model.declared if d.ids and (d.source != "license-file" or d.distance == 0)
+             and not _required_copy(model, d)]
     reference = next((d for d in known if d.source == "card"), None) or next(
         (d for d in known if d.source == "license-file"), None)
     if reference is not None:
@@ -32,6 +46,8 @@ def check(model):
                 continue
             if d.source == "license-file" and reference.source == "license-file":
                 continue  # several licence files (code + model) may sit side by side
+            if _relabel(model, d):
+                continue
             yield finding(ID, SEVERITY, d.path, d.line,
                           f"{where(d)}, but {where(reference)} ({reference.path}:{reference.line})", "",
                           f"state one licence everywhere: change this to match {', '.join(reference.ids)} "
