@@ -37,7 +37,7 @@ def decode(data: bytes) -> str:
 
 def slug(s: str) -> str:
     """Compare-friendly form of an identifier: lowercase ASCII alphanumerics only ("Apache 2.0" → "apache20")."""
-    return "".join(c for c in s.lower() if c in _ALNUM)
+    return s.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM).decode("ascii")
 
 
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_NOT_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))

@@ -7,8 +7,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..text import normalise, slug
 
@@ -28,8 +27,7 @@ def _toml_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-@dataclass(frozen=True)
-class Duty:
+class Duty(NamedTuple):
     """Something a derivative must carry, with the clause that demands it."""
 
     kind: str
@@ -42,16 +40,14 @@ class Duty:
     severity: str = ""  # overrides the rule default (e.g. "warning" for permissive licences)
 
 
-@dataclass(frozen=True)
-class Relabel:
+class Relabel(NamedTuple):
     mode: str  # see RELABEL_MODES
     clause: str
     quote: str
     allowed: Tuple[str, ...] = ()  # extra ids accepted (later versions, compatible licences)
 
 
-@dataclass(frozen=True)
-class License:
+class License(NamedTuple):
     id: str
     name: str
     kind: str
@@ -80,8 +76,7 @@ class License:
         return self.hub_ids[0] if self.hub_ids else self.id
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     name: str
     license: str
     ids: Tuple[str, ...]  # globs on the lowercase Hub id
@@ -90,26 +85,29 @@ class Family:
     hints: Tuple[str, ...] = ()  # globs on checkpoint hints (kohya ss_sd_model_name, modelspec.architecture)
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):
     ids: Tuple[str, ...]  # lowercase Hub dataset ids (globs allowed)
     names: Tuple[str, ...]  # normalised prose names
     license: str
     evidence: str
 
 
-@dataclass
 class Knowledge:
-    licenses: Dict[str, License] = field(default_factory=dict)
-    hub_ids: Tuple[str, ...] = ()
-    families: List[Family] = field(default_factory=list)
-    reuploaders: Dict[str, str] = field(default_factory=dict)  # org → evidence
-    reupload_suffixes: Tuple[str, ...] = ()
-    generic_titles: Tuple[str, ...] = ()
-    datasets: List[Dataset] = field(default_factory=list)
-    _by_declared: Dict[str, str] = field(default_factory=dict)
-    _by_exact: Dict[str, str] = field(default_factory=dict)  # lowercase key → id; wins over the slug ("openrail++")
-    _fp_index: List[Tuple[str, str]] = field(default_factory=list)
+    """Everything the data files say, indexed for the questions the pipeline asks."""
+
+    def __init__(self, licenses=None, hub_ids=(), families=None, reuploaders=None, reupload_suffixes=(),
+                 generic_titles=(), datasets=None, _by_declared=None, _by_exact=None, _fp_index=None):
+        self.licenses: Dict[str, License] = licenses if licenses is not None else {}
+        self.hub_ids: Tuple[str, ...] = hub_ids
+        self.families: List[Family] = families if families is not None else []
+        self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
+        self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
+        self.generic_titles: Tuple[str, ...] = generic_titles
+        self.datasets: List[Dataset] = datasets if datasets is not None else []
+        self._by_declared: Dict[str, str] = _by_declared if _by_declared is not None else {}
+        # lowercase key → id; wins over the slug ("openrail++" is not "openrail")
+        self._by_exact: Dict[str, str] = _by_exact if _by_exact is not None else {}
+        self._fp_index: List[Tuple[str, str]] = _fp_index if _fp_index is not None else []
 
     # ---- licences -------------------------------------------------------------------------------------
     def get(self, lid: Optional[str]) -> Optional[License]:
