@@ -5,7 +5,6 @@ working tree, the git index and a pushed commit.
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 from dataclasses import replace
@@ -112,7 +111,8 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
     for t in targets:
         reader = Reader(t.source)
         show = _shower(t)
-        folders = [(f, fs) for f, fs in _model_folders(t, reader) if not excluded(config, show(f or "."))]
+        folders = [(f, fs) for f, fs in _model_folders(t, reader)
+                   if not config_mod.excluded(config, show(f or "."), t.source.root, f or ".")]
 
         def collect_folder(source, folder, _reader=reader, _t=t):
             # Bases in a local folder or the HF cache are read with the same collectors, stopping at their folder.
@@ -136,8 +136,11 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
     for t, model in analyse(targets, config, kb, hf_cache):
         show = _shower(t)
         report.models.append(_summary(model, show))
-        findings.extend(replace(f, path=show(f.path)) for f in rules.run(model))
-    findings = config_mod.apply(config, findings)
+        raw = rules.run(model)
+        back = {show(f.path): f.path for f in raw}  # waiver and exclude globs are relative to the config file
+        findings.extend(config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get))
+    if len(targets) == 1 and not targets[0].display_base.startswith(".."):
+        report.root = targets[0].display_base or "."  # where shown paths start, relative to the repository top
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
     return report
@@ -183,4 +186,4 @@ def _summary(model: Model, show) -> ModelSummary:
 
 
 def excluded(config: config_mod.Config, path: str) -> bool:
-    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(path + "/", g) for g in config.exclude)
+    return config_mod.excluded(config, path)

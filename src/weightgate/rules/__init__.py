@@ -26,6 +26,7 @@ RULE_MODULES = (
     "open_source_claim",
     "checkpoint_unverifiable",
     "pickle_checkpoint",
+    "policy_denied",
 )
 
 _LOADED: Dict[str, object] = {}
