@@ -1,0 +1,42 @@
+"""GitHub Actions workflow commands: one `::error`/`::warning` annotation per active finding, then the text report.
+
+Escaping follows actions/toolkit `packages/core/src/command.ts`: in the message `%`, CR and LF become `%25`,
+`%0D`, `%0A`; in properties (`file`, `line`, `title`) `:` and `,` also become `%3A` and `%2C`. GitHub keeps only
+10 annotations of each type per step, so the full text report always follows. Waived findings get no
+annotation (the text report lists them as waived).
+"""
+from __future__ import annotations
+
+from . import text_format
+
+LIMIT = 10  # annotations of one type GitHub shows per step
+
+
+def escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(s: str) -> str:
+    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f) -> str:
+    kind = "error" if f.severity == "error" else "warning"
+    props = f"file={escape_property(f.path)},line={max(1, int(f.line or 1))},title={escape_property(f'weightgate {f.rule}')}"
+    body = f.message
+    if f.clause:
+        body += f"\nwhy: {f.clause}"
+    if f.fix:
+        body += f"\nfix: {f.fix}"
+    return f"::{kind} {props}::{escape_data(body)}"
+
+
+def render(report) -> str:
+    active = report.active
+    out = [annotation(f) for f in active]
+    for kind in ("error", "warning"):
+        n = sum(1 for f in active if (f.severity == "error") == (kind == "error"))
+        if n > LIMIT:
+            out.append(f"::notice title=weightgate::{n} {kind} findings; GitHub shows the first {LIMIT} as "
+                       f"annotations, all are in the report below")
+    return ("\n".join(out) + "\n" if out else "") + text_format.render(report)

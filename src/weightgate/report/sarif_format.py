@@ -1,0 +1,134 @@
+"""SARIF 2.1.0 for GitHub code scanning (CONVENTIONS.md §4).
+
+One run; `tool.driver.rules` lists every rule (docstring, the licence clauses it enforces, default level);
+each result points at a repository-relative path and a line (1 for binary files). Output is deterministic:
+no timestamps, no absolute paths, findings in the report's sorted order, so two runs are byte-identical and
+`partialFingerprints` (a hash of rule, path and the message without line numbers or waiver notes) let code
+scanning follow an alert across commits. Waived findings carry an external suppression with the reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import posixpath
+import re
+from typing import Dict, List
+from urllib.parse import quote
+
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/weightgate/weightgate"
+FINGERPRINT_KEY = "weightgateFindingHash/v1"
+
+_VOLATILE = (
+    re.compile(r" \(the waiver for this finding expired on [^)]*\)$"),  # config.apply adds this
+    re.compile(r"\b(?:line|lines)\s+\d+(?:\s*[-–]\s*\d+)?", re.I),
+    re.compile(r":\d+\b"),
+)
+
+
+def _level(severity: str) -> str:
+    return "error" if severity == "error" else "warning" if severity == "warning" else "note"
+
+
+def _pascal(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", rule_id) if part)
+
+
+def uri_for(path: str, root: str = ".") -> str:
+    """Repository-relative posix URI, percent-encoded (spaces, `%`, `#`, `?`, non-ASCII)."""
+    p = path.replace("\\", "/")
+    if root and root not in (".", ""):
+        p = posixpath.normpath(posixpath.join(root, p))
+    else:
+        p = posixpath.normpath(p) if p else "."
+    if p.startswith("./"):
+        p = p[2:]
+    return quote(p, safe="/-._~!$&'()*+,;=@")
+
+
+def stable_message(message: str) -> str:
+    for pattern in _VOLATILE:
+        message = pattern.sub("", message)
+    return " ".join(message.split())
+
+
+def fingerprint(rule: str, path: str, message: str) -> str:
+    h = hashlib.sha256("\0".join((rule, path, stable_message(message))).encode("utf-8"))
+    return h.hexdigest()[:32]
+
+
+def _rule_descriptor(mod) -> Dict:
+    from ..docs import clause_lines, how_to
+
+    doc = inspect.cleandoc(mod.__doc__ or "") or mod.SUMMARY
+    clauses = clause_lines(mod.ID)
+    text_parts = [doc]
+    md_parts = [doc]
+    if clauses:
+        text_parts.append("Clauses enforced:\n" + "\n".join(clauses))
+        md_parts.append("**Clauses enforced**\n\n" + "\n".join(clauses))
+    howto = how_to(mod.ID)
+    text_parts.append("\n".join(howto))
+    md_parts.append(howto[0] + "\n\n```toml\n" + "\n".join(line[4:] for line in howto[1:6]) + "\n```\n\n"
+                    + howto[-1])
+    return {
+        "id": mod.ID,
+        "name": _pascal(mod.ID),
+        "shortDescription": {"text": mod.SUMMARY},
+        "fullDescription": {"text": doc},
+        "help": {"text": "\n\n".join(text_parts), "markdown": "\n\n".join(md_parts)},
+        "defaultConfiguration": {"level": _level(mod.SEVERITY)},
+        "properties": {"tags": ["license", "compliance"]},
+    }
+
+
+def to_sarif(report) -> Dict:
+    from .. import rules
+    from ..__about__ import __version__
+
+    mods = rules.all_rules()
+    index = {m.ID: i for i, m in enumerate(mods)}
+    descriptors: List[Dict] = [_rule_descriptor(m) for m in mods]
+    root = getattr(report, "root", ".") or "."
+    results = []
+    seen: Dict[str, int] = {}
+    for f in sorted(report.findings):
+        uri = uri_for(f.path, root)
+        text = f.message
+        if f.clause:
+            text += f"\nWhy: {f.clause}"
+        if f.fix:
+            text += f"\nFix: {f.fix}"
+        fp = fingerprint(f.rule, uri, f.message)
+        n = seen.get(fp, 0)
+        seen[fp] = n + 1
+        if n:  # the same message twice in a file: number the repeats, in report order
+            fp = f"{fp}:{n + 1}"
+        result = {"ruleId": f.rule}
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        result.update({
+            "level": _level(f.severity),
+            "message": {"text": text},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri},
+                                                "region": {"startLine": max(1, int(f.line or 1))}}}],
+            "partialFingerprints": {FINGERPRINT_KEY: fp},
+        })
+        if f.waived is not None:
+            result["suppressions"] = [{"kind": "external", "justification": f.waived}]
+        results.append(result)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "weightgate", "semanticVersion": __version__, "version": __version__,
+                                "informationUri": INFORMATION_URI, "rules": descriptors}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+
+
+def render(report) -> str:
+    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
