@@ -363,7 +363,7 @@ def path_matches(glob: str, path: str) -> bool:
     path = posixpath.normpath(path) if path else "."
     cur = path
     while True:
-        if fnmatch.fnmatchcase(cur, glob):
+        if fnmatch.fnmatchcase(cur, glob) or fnmatch.fnmatchcase(cur + "/", glob):  # "m/*" covers the folder m
             return True
         parent = posixpath.dirname(cur)
         if not parent or parent == cur:
