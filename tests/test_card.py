@@ -51,3 +51,36 @@ def test_more_information_needed_is_not_a_licence():
 def test_code_blocks_are_ignored():
     body = "---\nlicense: mit\n---\n```\nLicense: apache-2.0\n```\n"
     assert facts(body, "license_claim") == []
+
+
+def test_front_matter_after_blank_lines():
+    # diffusers' DreamBooth cards begin with an empty line
+    text = "\n\n---\nlicense: openrail++\nbase_model: stabilityai/stable-diffusion-xl-base-1.0\n---\n# x\n"
+    assert facts(text, "license") == [("license", "openrail++", 4)]
+
+
+def test_code_licence_sentence_is_not_the_model_licence():
+    body = ("---\nlicense: llama3.1\n---\nOur code is released under the Apache-2.0 License. Our model, as it is "
+            "built on Llama 3.1, is required to comply with the Llama 3.1 License.\n"
+            "This code repository is licensed under the MIT License.\n")
+    assert facts(body, "license_claim") == []
+
+
+def test_prose_base_is_taken_from_its_own_sentence():
+    body = ("---\nlicense: gemma\n---\nFine-tuned from the base model `google/gemma-7b`. See the [StarCoder2 card]"
+            "(https://huggingface.co/bigcode/starcoder2-15b) for details.\nThis model was merged with "
+            "[Xwin-LM/Xwin-LM-13B-V0.2](https://huggingface.co/Xwin-LM/Xwin-LM-13B-V0.2).\n")
+    assert facts(body, "base_prose") == [("base_prose", "google/gemma-7b", 4), ("base_prose", "Xwin-LM/Xwin-LM-13B-V0.2", 5)]
+
+
+def test_mergekit_configuration_in_the_card_names_the_inputs():
+    body = ("---\nlibrary_name: transformers\ntags:\n- merge\n---\n# merged\n\n### Configuration\n\n```yaml\n"
+            "models:\n  - model: meta-llama/Meta-Llama-3-8B-Instruct\n  - model: NousResearch/Hermes-2-Pro-Llama-3-8B\n"
+            "merge_method: slerp\nbase_model: meta-llama/Meta-Llama-3-8B-Instruct\n```\n")
+    bases = facts(body, "base")
+    assert ("base", "meta-llama/Meta-Llama-3-8B-Instruct", 12) in bases
+    assert ("base", "NousResearch/Hermes-2-Pro-Llama-3-8B", 13) in bases
+
+
+def test_quantized_by_marks_a_quantization():
+    assert ("relation", "quantized", 3) in facts("---\nlicense: llama3.1\nquantized_by: bartowski\n---\n")

@@ -426,3 +426,68 @@ def test_weights_only_subfolder_belongs_to_the_carded_model(tmp_path):
     r = weightgate.check(str(tmp_path), config={})
     assert len(r.models) == 1
     assert ("relabel-forbidden", "onnx/model.onnx", 1) in found(r)
+
+
+# ---- regressions from the review of real Hub cards ------------------------------------------------------
+
+@pytest.mark.parametrize("sentence,flagged", [
+    ("This model was fine-tuned on the Alpaca dataset.", True),
+    ("We report MT-Bench and AlpacaEval scores below.", False),
+    ("## Prompt template: Alpaca", False),
+    ("It uses the Alpaca prompt format for instructions.", False),
+    ("| alpaca | 52k | instructions |", False),
+])
+def test_alpaca_prose_needs_training_context(tmp_path, sentence, flagged):
+    body = f"# x\n\n{sentence}\n"
+    r = run(tmp_path, {"README.md": card("license: apache-2.0\nbase_model: EleutherAI/pythia-1b", body)})
+    assert ("noncommercial-data" in rules(r)) == flagged
+
+
+@pytest.mark.parametrize("front,body,flagged", [
+    ("model-index:\n- name: Llama-3.1-SuperNova-Lite\n  results: []", "# [Open LLM Leaderboard Evaluation Results](x)\n", False),
+    ("", "# Updates\n\n- new version\n", None),  # section heading: falls back to the folder name
+    ("", "## Intro\n\n# SuperChat\n", None),  # an H1 after another heading is not the title
+])
+def test_naming_rule_name_sources(tmp_path, front, body, flagged):
+    folder = tmp_path / "Llama-3.1-8B-support"
+    files = {"README.md": card(f"license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B\n{front}",
+                               body + "\nBuilt with Llama\n"),
+             "LICENSE": licence_text("llama3.1"), "NOTICE": LLAMA31_NOTICE}
+    r = run(folder, files)
+    assert "naming-rule" not in rules(r)
+
+
+def test_generic_folder_name_is_not_judged(tmp_path):
+    files = {"checkpoint-900/README.md": card("license: llama3.1\nbase_model: meta-llama/Llama-3.1-8B",
+                                              "Built with Llama\n")}
+    assert "naming-rule" not in rules(run(tmp_path, files))
+
+
+def test_quantizations_keep_the_original_name(tmp_path):
+    files = {"README.md": card("license: llama3.1\nbase_model: meta-llama/Meta-Llama-3.1-8B-Instruct\n"
+                               "quantized_by: bartowski", "## Llamacpp imatrix Quantizations of Meta-Llama-3.1-8B-Instruct\n")}
+    r = run(tmp_path / "Meta-Llama-3.1-8B-Instruct-GGUF", files)
+    assert "naming-rule" not in rules(r) and {"missing-license-copy", "missing-notice"} <= rules(r)
+
+
+def test_declared_model_licence_duties_apply_with_an_unknown_base(tmp_path):
+    r = run(tmp_path, {"README.md": card("license: gemma\nbase_model: someone/gemma-7b-private-ft")})
+    assert {"unknown-base-license", "missing-license-copy", "missing-notice"} <= rules(r)
+
+
+def test_creative_commons_by_nc_is_not_read_as_cc(tmp_path):
+    body = "# x\n\nThis model is released under the Creative Commons BY-NC license.\n"
+    r = run(tmp_path, {"README.md": card("license: cc-by-nc-4.0\nbase_model: EleutherAI/pythia-1b", body)})
+    assert "license-mismatch" not in rules(r)
+
+
+def test_many_unknown_merge_inputs_make_one_finding(tmp_path):
+    bases = "\n".join(f"- acme/part-{i}" for i in range(6))
+    r = run(tmp_path, {"README.md": card(f"license: apache-2.0\nbase_model:\n{bases}")})
+    assert [f.rule for f in r.findings].count("unknown-base-license") == 1
+
+
+def test_thanks_to_open_source_projects_is_not_a_claim(tmp_path):
+    files = compliant_llama2(body="# Llama-2-x\n\nWe thank the open-source community and open-source models like "
+                                  "Mistral.\n")
+    assert run(tmp_path, files).findings == []

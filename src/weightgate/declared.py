@@ -39,12 +39,18 @@ def resolve_claim(kb, value: str) -> Optional[str]:
         return kb.main(lid)
     words = re.split(r"[\s,;()|]+", value)
     for n in range(min(len(words), 9), 0, -1):
+        if n < len(words) and _QUALIFIER.match(words[n]):
+            continue  # "Creative Commons BY-NC": the words after "Creative Commons" change the licence
         cand = " ".join(words[:n]).strip(".;:")
         for c in (cand, re.sub(r"\s+licen[cs]e(\s+agreement)?$", "", cand, flags=re.I)):
             lid = kb.lookup(c) if c else None
             if lid:
                 return kb.main(lid)
     return None
+
+
+_QUALIFIER = re.compile(r"(?i)^(?:by|nc|sa|nd|by-\w+|-?\d[\d.]*|v\d[\w.]*|version|\+|non-?commercial|"
+                        r"attribution|sharealike|share-alike|noderivatives|research|community|\[?\w+\]?-?m)$")
 
 
 def _file_ids(kb, lf) -> Tuple[str, ...]:

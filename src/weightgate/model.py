@@ -1,6 +1,7 @@
 """The view of one model folder that rules judge: its facts, its resolved bases, its declarations."""
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
@@ -52,23 +53,28 @@ class Model:
             yield lic, b
 
     def obligations(self) -> Iterator[Tuple[object, Optional[Base]]]:
-        """Licences whose redistribution duties bind this folder: every inherited licence or, when no base is
-        known, a restrictive licence the model declares for itself (a `license: llama2` card with no
-        `base_model` still owes the agreement and the Notice)."""
+        """Licences whose redistribution duties bind this folder: every inherited licence, plus a model-specific
+        licence the card declares (a `license: gemma` or `llama3.1` card owes that licence's duties even when
+        its base is unknown or not named). Generic public licences (MIT, CC, GPL) impose no duties on the
+        licensor who chooses them, and a declared licence that relabels a base is reported, not obeyed."""
+        from .rules.relabel_forbidden import permits, same_family
+
+        inherited = list(self.inherited())
         seen = set()
-        for lic, b in self.inherited():
+        for lic, b in inherited:
             seen.add(lic.id)
             yield lic, b
-        if seen or self.bases:
-            return
         for d in self.declared:
             if d.source != "card":
                 continue
             for lid in d.ids:
                 lic = self.kb.get(lid)
-                if lic is not None and lid not in seen and lic.relabel.mode != "any" and lic.kind != "use-policy":
-                    seen.add(lid)
-                    yield lic, None
+                if (lic is None or lid in seen or lic.kind == "use-policy" or not lic.spdx.startswith("LicenseRef-")
+                        or any(not permits(self.kb, il, lid) or same_family(self.kb, il.id, lid)
+                               for il, _ in inherited)):
+                    continue
+                seen.add(lid)
+                yield lic, None
 
     # ---- card text --------------------------------------------------------------------------------------
     def paragraphs(self) -> List[Tuple[int, str]]:
@@ -91,18 +97,27 @@ class Model:
         for i, line in enumerate(self.facts.card_body.splitlines()):
             yield self.facts.card_body_start + i, line
 
-    def model_name(self) -> Tuple[str, str, int]:
-        """(name, path, line): the card's `model_name`, else its H1 title, else the folder (repo) name."""
-        for f in self.facts.of("name"):
-            if f.origin.startswith("card:"):
-                return f.value, f.path, f.line
+    def model_name(self) -> Tuple[Optional[str], str, int]:
+        """(name, path, line): the card's `model_name`, else its `model-index` name, else its H1 title (when it
+        reads like a name, not a section heading, a link or a sentence), else the folder (repo) name.
+        The name is None when only template text ("Uploaded model", "checkpoint-900") is left."""
         generic = getattr(self.kb, "generic_titles", ())
+
+        def usable(name: str) -> bool:
+            n = normalise(name)
+            return bool(n) and n not in generic and not any(fnmatch.fnmatchcase(n, g) for g in generic if "*" in g)
+
+        for kind, origin in (("name", "card:"), ("index_name", "card:")):
+            for f in self.facts.of(kind):
+                if f.origin.startswith(origin) and usable(f.value):
+                    return f.value.rsplit("/", 1)[-1], f.path, f.line
         for f in self.facts.of("title"):
             title = re.sub(r"^(?:model\s+card\s+for|model\s+card\s*:)\s*", "", f.value, flags=re.I).strip()
-            if title and normalise(title) not in generic and normalise(f.value) not in generic:
+            if (title and usable(title) and usable(f.value) and len(title.split()) <= 8 and "](" not in f.value
+                    and not re.search(r"[!?:]$", title)):
                 return title.rsplit("/", 1)[-1], f.path, f.line
         path, line = self.anchor()
-        return self.facts.name_hint, path, line
+        return (self.facts.name_hint if usable(self.facts.name_hint) else None), path, line
 
     def declares_commercial(self) -> Optional[Declaration]:
         for d in self.declared:

@@ -110,6 +110,12 @@ def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: st
     governing = discover.governing_files(source, folder, stop_at)
     governing += [(p, 0) for p in _linked_files(source, mf) if p not in {g for g, _ in governing}]
     mf.license_files = read_license_files(reader, kb, governing, mf)
+    for f in mf.of("embedded_license_text"):  # the agreement in the card's access gate is shown to every user
+        norm = normalise(f.value)
+        ids, copies = kb.identify(norm)
+        if ids:
+            mf.license_files.append(LicenseFile(path=f.path, role="embedded", ids=ids, copies=copies, text=norm,
+                                                raw_lines=tuple(f.value.splitlines()), distance=0))
     return mf
 
 

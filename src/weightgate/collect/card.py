@@ -22,7 +22,7 @@ KEY_TYPOS = {
 }
 RELATIONS = ("adapter", "merge", "quantized", "finetune")
 
-_FRONT_OPEN = re.compile(r"\A\ufeff?[ \t]*---[ \t]*\r?\n")
+_FRONT_OPEN = re.compile(r"\A\ufeff?(?:[ \t\r]*\n)*[ \t]*---[ \t]*\r?\n")
 _FRONT_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
 
 
@@ -35,6 +35,7 @@ def split_front_matter(text: str) -> Tuple[Optional[str], int, str, int]:
     if not close:
         return None, 0, text, 1
     yaml_text = text[m.end():close.start()]
+    yaml_first = text.count("\n", 0, m.end()) + 1
     body_start = text.count("\n", 0, close.end()) + 2
     body = text[close.end():]
     if body.startswith("\n"):
@@ -43,7 +44,7 @@ def split_front_matter(text: str) -> Tuple[Optional[str], int, str, int]:
         body = body[2:]
     else:
         body_start -= 1
-    return yaml_text, 2, body, body_start
+    return yaml_text, yaml_first, body, body_start
 
 
 def _load_yaml_with_lines(yaml_text: str):
@@ -140,6 +141,11 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
     strings("tags", "tag")
     strings("model_name", "name", allow_list=False)
     strings("language", "language")
+    if isinstance(data.get("quantized_by"), str):
+        out.append(Fact("relation", "quantized", path, line_of("quantized_by"), "card-meta:quantized_by"))
+    if isinstance(data.get("extra_gated_prompt"), str) and len(data["extra_gated_prompt"]) > 500:
+        out.append(Fact("embedded_license_text", data["extra_gated_prompt"], path, line_of("extra_gated_prompt"),
+                        "card:extra_gated_prompt"))
     for key in ("model-index",):
         if isinstance(data.get(key), list):
             for entry in data[key]:
@@ -190,14 +196,21 @@ _OTHER_SUBJECT = re.compile(r"\b(?:base|original|upstream|parent|underlying|foun
 _BADGE = re.compile(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
 _BASE_LINE = re.compile(
     r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
+    r"merged\s+with|merge\s+of|"
     r"trained\s+from|derived\s+from|quantized\s+(?:version\s+of|from)|adapter\s+for|built\s+on(?:\s+top\s+of)?|"
     r"based\s+on)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*(.{2,300})", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
+_CODE_SUBJECT = re.compile(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
+                           r"source|implementation|website|dataset|data|paper)\b", re.I)
 _HF_URL = re.compile(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
                      r"([A-Za-z0-9][\w.-]*/[\w.-]+)")
 _HUB_ID = re.compile(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
 _OPEN_SOURCE = re.compile(r"\bopen[- ]?sourced?\b", re.I)
 _OSS_TARGET = re.compile(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
                          r"alternative|version)\b", re.I)
+# Sentences about other projects: thanks, comparisons, examples ("open-source models like Mistral").
+_OSS_OTHERS = re.compile(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?|inspired|built\s+upon|such\s+as|like|"
+                         r"other|others|compared|comparison|outperform\w*|than|among|community)\b", re.I)
 _OSS_NOT_MODEL = re.compile(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
                             r"datasets?|data)\b", re.I)
 
@@ -218,17 +231,25 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
     in_license_section = False
     in_code = False
     title_seen = False
+    block: List[str] = []
+    block_start = 0
     for i, raw in enumerate(body.splitlines()):
         line_no = first_line + i
         stripped = raw.strip()
         if stripped.startswith(("```", "~~~")):
-            in_code = not in_code
+            if in_code:
+                out.extend(_code_block_facts(path, block, block_start))
+            in_code, block, block_start = not in_code, [], line_no + 1
             continue
-        if in_code or not stripped:
+        if in_code:
+            block.append(raw)
             continue
-        if not title_seen and re.match(r"^#\s+\S", stripped):
-            out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
-            title_seen = True
+        if not stripped:
+            continue
+        if not title_seen and _HEADING.match(raw):
+            title_seen = True  # only a first heading that is an H1 is the card's title
+            if re.match(r"^#\s+\S", stripped):
+                out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
         if _HEADING.match(raw):
             in_license_section = bool(_LICENSE_HEADING.match(raw))
             continue
@@ -246,21 +267,35 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
         for r in _RELEASED_UNDER.finditer(plain):
             before = plain[: r.start()]
             sentence = re.split(r"[.!?]\s", before)[-1]
-            if _OTHER_SUBJECT.search(sentence):
+            if _OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence):
                 continue
             if in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
-                out.append(Fact("license_claim", r.group(1), path, line_no, "card-body:license-prose"))
+                value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
+                out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
         bm = _BASE_LINE.search(raw)
         if bm:
-            ref = _hub_ref(bm.group(1))
+            ref = _hub_ref(_SENTENCE_END.split(bm.group(1), 1)[0])
             if ref:
                 out.append(Fact("base_prose", ref, path, line_no, "card-body:base"))
         for sentence in re.split(r"(?<=[.!?])\s+", plain):
             om = _OPEN_SOURCE.search(sentence)
-            if om and _OSS_TARGET.search(sentence) and not _OSS_NOT_MODEL.search(sentence[om.end(): om.end() + 40]):
+            if (om and _OSS_TARGET.search(sentence) and not _OSS_NOT_MODEL.search(sentence[om.end(): om.end() + 40])
+                    and not _OSS_OTHERS.search(sentence)):
                 out.append(Fact("open_source_claim", sentence.strip(), path, line_no, "card-body"))
                 break
     return out
+
+
+def _code_block_facts(path: str, lines: List[str], first_line: int) -> List[Fact]:
+    """A mergekit configuration pasted into the card ("### Configuration" of mergekit's card template) names
+    the merge's inputs."""
+    text = "\n".join(lines)
+    if "merge_method" not in text:
+        return []
+    from .configs import read_mergekit
+
+    return [Fact(f.kind, f.value, f.path, f.line + first_line - 1, "card-body:mergekit") for f in read_mergekit(path, text)
+            if f.kind != "problem"]
 
 
 def _hub_ref(text: str) -> Optional[str]:

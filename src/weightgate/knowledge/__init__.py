@@ -367,7 +367,9 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
                    for x in fam.get("family", [])]
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
-    kb.generic_titles = tuple(normalise(t) for t in fam.get("generic_titles", []))
+    # globs keep their "*" (normalise would strip it as markdown emphasis)
+    kb.generic_titles = tuple(" ".join(t.lower().split()) if "*" in t else normalise(t)
+                              for t in fam.get("generic_titles", []))
     kb.datasets = [Dataset(ids=tuple(i.lower() for i in x.get("ids", [])),
                            names=tuple(normalise(n) for n in x.get("names", [])),
                            license=x["license"], evidence=x.get("evidence", ""))

@@ -48,7 +48,7 @@ def displayed(model, duty) -> bool:
 
 
 def check(model):
-    for lic, base in model.inherited():
+    for lic, base in model.obligations():
         for duty in lic.duty("attribution"):
             if displayed(model, duty):
                 continue

@@ -6,7 +6,9 @@ purposes", and CC BY-NC §3(a)(4) keeps the non-commercial condition binding on 
 licence the adapter applies.
 
 Error when the card's `datasets:` metadata lists a non-commercial dataset and the model is declared under a
-licence that permits commercial use; a warning when the dataset is only named in the card text.
+licence that permits commercial use; a warning when the card text says the model was trained on it (a
+sentence naming the dataset with "trained", "fine-tuned", "SFT" …). Benchmarks (AlpacaEval), prompt
+formats ("Alpaca prompt template") and tables do not count.
 
 Not fixable automatically: either retrain without the data or declare a non-commercial licence.
 """
@@ -20,6 +22,22 @@ from . import clause_of, finding
 ID = "noncommercial-data"
 SEVERITY = "error"
 SUMMARY = "A non-commercial dataset is used and the model is declared for commercial use."
+
+
+_TRAINING = re.compile(r"\b(?:train(?:ed|ing)?|fine-?tun\w*|finetun\w*|sft|instruction-tun\w*|distill\w*|"
+                       r"datasets?|data\s+from)\b", re.I)
+_NOT_TRAINING = re.compile(r"(?:eval|bench|leaderboard|prompt|template|format|style|score)", re.I)
+
+
+def _trained_on(line: str, m) -> bool:
+    """The dataset is named in a sentence about training, not as a benchmark, prompt format or table cell."""
+    if line.lstrip().startswith(("|", "#")):
+        return False
+    start = max(line.rfind(". ", 0, m.start()) + 1, 0)
+    end = line.find(". ", m.end())
+    sentence = line[start: end if end >= 0 else len(line)]
+    around = line[max(m.start() - 1, 0): m.end() + 12]
+    return bool(_TRAINING.search(sentence)) and not _NOT_TRAINING.search(around)
 
 
 @functools.lru_cache(maxsize=None)
@@ -68,7 +86,7 @@ def check(model):
             continue
         for line_no, line in model.card_lines():
             m = pattern.search(line)
-            if m:
+            if m and _trained_on(line, m):
                 yield finding(ID, "warning", model.card, line_no,
                               f"the card names the {m.group(0)} dataset ({lic.name}, non-commercial) while the model is "
                               f"declared {label}, which permits commercial use",

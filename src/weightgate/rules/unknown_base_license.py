@@ -22,10 +22,21 @@ SEVERITY = "error"
 SUMMARY = "A base model whose licence cannot be resolved offline."
 
 
+GROUP_ABOVE = 3  # a merge of many unknown inputs gets one finding, not one per input
+
+
 def check(model):
-    for b in model.bases:
-        if b.license:
-            continue
+    unknown = [b for b in model.bases if not b.license]
+    if len(unknown) > GROUP_ABOVE:
+        ev = unknown[0].evidence[0] if unknown[0].evidence else None
+        path, line = (ev.path, ev.line) if ev else model.anchor()
+        names = ", ".join(b.display for b in unknown[:6]) + (f" and {len(unknown) - 6} more" if len(unknown) > 6 else "")
+        yield finding(ID, SEVERITY, path, line,
+                      f"the licences of {len(unknown)} bases cannot be resolved offline: {names}", "",
+                      "add them to the configuration's models table ([tool.weightgate.models] \"org/name\" = "
+                      "\"<licence id>\"), or put their cards in the Hugging Face cache")
+        return
+    for b in unknown:
         ev = b.evidence[0] if b.evidence else None
         path, line = (ev.path, ev.line) if ev else model.anchor()
         chain = f" (reached via {' → '.join(b.via)})" if b.via else ""
