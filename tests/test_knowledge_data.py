@@ -209,6 +209,9 @@ def test_suggest_hub_id():
 # ---- families --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("hub_id,expected", [
     ("meta-llama/Llama-2-7b-hf", "llama2"), ("meta-llama/Llama-2-13b-chat-hf", "llama2"),
+    ("mistralai/Mistral-7B-Instruct-v0.3", "apache-2.0"), ("unsloth/mistral-7b-instruct-v0.3-bnb-4bit", "apache-2.0"),
+    ("mistralai/Mistral-Nemo-Instruct-2407", "apache-2.0"), ("unsloth/tinyllama-bnb-4bit", "apache-2.0"),
+    ("stable-diffusion-v1-5/stable-diffusion-v1-5", "creativeml-openrail-m"),
     ("meta-llama/Meta-Llama-3-8B-Instruct", "llama3"), ("meta-llama/Meta-Llama-3-70B", "llama3"),
     ("meta-llama/Llama-3.1-8B", "llama3.1"), ("meta-llama/Meta-Llama-3.1-8B-Instruct", "llama3.1"),
     ("meta-llama/Llama-3.2-1B-Instruct", "llama3.2"), ("meta-llama/Llama-3.2-11B-Vision-Instruct", "llama3.2"),
