@@ -274,7 +274,7 @@ def test_family_for_reports_how_it_matched():
     "someuser/llama-3-8b-finetune", "someuser/llama-2-7b", "TheBloke/Nous-Hermes-Llama2-GGUF",
     "unknown-org/anything", "unsloth/some-private-model", "bartowski/my-merge-v2-GGUF",
     "facebook/opt-iml-1.3b", "google/pegasus-large", "facebook/mbart-large-cc25", "openai/clip-vit-base-patch32",
-    "meta-llama", "qwen/qwen2.5-coder-7b-instruct", "mistralai/mistral-7b-instruct-v0.3",
+    "meta-llama", "qwen/qwen2.5-coder-7b-instruct", "mistralai/mistral-7b-v0.4-hypothetical",
 ])
 def test_family_for_unknown(hub_id):
     assert KB.family_for(hub_id.lower()) is None
