@@ -1,0 +1,453 @@
+"""Reading model folders from git objects: a commit (`--ref`), the index (`--staged`), and the folders touched
+since a revision (`--changed-since`). Never the working tree, except when only `--changed-since` is given.
+
+The tree comes from one `git ls-tree -r -l -z` (or `git ls-files -s -z` for the index); small blobs from one
+long-lived `git cat-file --batch` process; a large blob (a checkpoint) from its own `git cat-file blob`, read
+only as far as the header reader needs and then stopped. Symlinks are followed only while they stay inside
+the tree; submodules are skipped. Every git call goes through `git()`, which turns failures into one-line
+UsageErrors (exit 2).
+"""
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import subprocess
+import threading
+from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from .errors import ReadError, UsageError
+from .sources import FsSource, Source, is_skipped_dir
+
+# Blobs up to this size go through the shared `cat-file --batch` process and come back as BytesIO.
+SMALL_BLOB = 16 * 1024 * 1024
+_SYMLINK_DEPTH = 16
+_ZERO = "0" * 40
+
+
+def git(args: Sequence[str], cwd: str, what: str = "", input: Optional[bytes] = None) -> bytes:
+    """Run git; its stdout, or a UsageError naming what failed and git's first error line."""
+    try:
+        p = subprocess.run(["git", *args], cwd=cwd, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=_git_env())
+    except FileNotFoundError:
+        raise UsageError("git is not installed (or not on PATH); it is needed for --ref, --staged and "
+                         "--changed-since") from None
+    except OSError as e:
+        raise UsageError(f"cannot run git: {e.strerror or e}") from None
+    if p.returncode != 0:
+        lines = [l for l in p.stderr.decode("utf-8", "replace").splitlines() if l.strip()]
+        what = what or "git " + " ".join(args[:2])
+        if not lines:
+            raise UsageError(what)
+        detail = lines[0].strip()
+        if detail.startswith(("fatal: ", "error: ")):
+            detail = detail.split(": ", 1)[1]
+        raise UsageError(f"{what}: {detail}")
+    return p.stdout
+
+
+def _git_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # reading never takes the index lock (pre-commit may hold it)
+    return env
+
+
+def repo_top(path: str) -> str:
+    """The work tree top of the repository containing `path` (which may no longer exist in the work tree)."""
+    cur = os.path.abspath(path)
+    while not os.path.isdir(cur):
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            break
+        cur = parent
+    out = git(["rev-parse", "--show-toplevel"], cur, f"{path}: not inside a git work tree")
+    top = out.decode("utf-8", "surrogateescape").strip()
+    if not top:
+        raise UsageError(f"{path}: not inside a git work tree (a bare repository has no paths to check)")
+    return os.path.normpath(top)
+
+
+def resolve_rev(top: str, rev: str) -> str:
+    """The commit sha of `rev`, or a UsageError ("bad revision")."""
+    if not rev or rev.startswith("-"):
+        raise UsageError(f"bad revision `{rev}`")
+    sha = git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top,
+              f"bad revision `{rev}` (not a commit in {top})").decode().strip()
+    if not sha:
+        raise UsageError(f"bad revision `{rev}` (not a commit in {top})")
+    return sha
+
+
+class _Entry:
+    __slots__ = ("mode", "sha", "size")
+
+    def __init__(self, mode: str, sha: str, size: Optional[int]):
+        self.mode = mode
+        self.sha = sha
+        self.size = size
+
+
+class _Batch:
+    """One long-lived `git cat-file --batch` (or `--batch-check`) process, used under a lock."""
+
+    def __init__(self, top: str, check: bool):
+        self.top = top
+        self.check = check
+        self.proc: Optional[subprocess.Popen] = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen:
+        if self.proc is None or self.proc.poll() is not None:
+            try:
+                self.proc = subprocess.Popen(["git", "cat-file", "--batch-check" if self.check else "--batch"],
+                                             cwd=self.top, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=subprocess.DEVNULL, env=_git_env())
+            except OSError as e:
+                raise UsageError(f"cannot run git cat-file: {e.strerror or e}") from None
+        return self.proc
+
+    def ask(self, sha: str, path: str) -> Tuple[int, bytes]:
+        """(size, contents) — contents empty for --batch-check."""
+        with self.lock:
+            p = self._start()
+            try:
+                p.stdin.write(sha.encode() + b"\n")
+                p.stdin.flush()
+                header = p.stdout.readline().decode("utf-8", "replace").split()
+                if len(header) != 3:
+                    raise ReadError(path, f"git object {sha[:12]} is missing ({' '.join(header)})")
+                size = int(header[2])
+                if self.check:
+                    return size, b""
+                data = _read_exact(p.stdout, size)
+                p.stdout.read(1)  # the LF after the contents
+            except (OSError, ValueError) as e:
+                self.close()
+                raise ReadError(path, f"cannot read git object {sha[:12]}: {e}") from None
+            if len(data) != size:
+                self.close()
+                raise ReadError(path, f"git object {sha[:12]} was cut short")
+            return size, data
+
+    def close(self) -> None:
+        p, self.proc = self.proc, None
+        if p is not None:
+            for f in (p.stdin, p.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                p.kill()
+                p.wait()
+
+
+def _read_exact(f, n: int) -> bytes:
+    chunks = []
+    while n > 0:
+        b = f.read(min(n, 1 << 20))
+        if not b:
+            break
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+class _BlobStream(io.RawIOBase):
+    """A large blob read through its own `git cat-file blob` process; closing stops the process, so only the
+    bytes read are ever produced."""
+
+    def __init__(self, top: str, sha: str, path: str):
+        super().__init__()
+        self.path = path
+        try:
+            self.proc = subprocess.Popen(["git", "cat-file", "blob", sha], cwd=top, stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL, env=_git_env())
+        except OSError as e:
+            raise ReadError(path, f"cannot run git cat-file: {e.strerror or e}") from None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        try:
+            return self.proc.stdout.readinto(b)
+        except OSError as e:
+            raise ReadError(self.path, f"cannot read git blob: {e}") from None
+
+    def close(self) -> None:
+        if not self.closed:
+            p = self.proc
+            if p.poll() is None:
+                p.kill()
+            try:
+                p.stdout.close()
+            except OSError:
+                pass
+            p.wait()
+        super().close()
+
+
+class GitSource(Source):
+    """The tree of a commit (`rev`) or of the index (`rev=None`), read from git objects."""
+
+    def __init__(self, top: str, rev: Optional[str] = None, label: Optional[str] = None):
+        self.top = os.path.abspath(top)
+        self.rev = rev
+        # A label, not a filesystem path: configuration globs then match repository-relative paths.
+        self.root = f"git:{label or rev or 'index'}"
+        self._entries: Dict[str, _Entry] = {}
+        self._dirs: Dict[str, Tuple[Set[str], Set[str]]] = {"": (set(), set())}
+        self._batch = _Batch(self.top, check=False)
+        self._check = _Batch(self.top, check=True)
+        self._load()
+
+    # ---- the tree ----------------------------------------------------------------------------------------
+    def _load(self) -> None:
+        if self.rev is not None:
+            out = git(["ls-tree", "-r", "-l", "-z", "--full-tree", self.rev], self.top, f"git ls-tree {self.rev}")
+            for rec in out.split(b"\0"):
+                if not rec:
+                    continue
+                meta, _, raw = rec.partition(b"\t")
+                parts = meta.split()
+                if len(parts) < 4:
+                    continue
+                mode, typ, sha, size = (p.decode() for p in parts[:4])
+                if typ != "blob":  # "commit": a submodule, skipped
+                    continue
+                self._add(raw, _Entry(mode, sha, int(size) if size.isdigit() else None))
+        else:
+            out = git(["ls-files", "-s", "-z"], self.top, "git ls-files")
+            conflicted: Dict[bytes, _Entry] = {}
+            for rec in out.split(b"\0"):
+                if not rec:
+                    continue
+                meta, _, raw = rec.partition(b"\t")
+                parts = meta.split()
+                if len(parts) < 3:
+                    continue
+                mode, sha, stage = (p.decode() for p in parts[:3])
+                if mode == "160000":
+                    continue
+                if stage == "0":
+                    self._add(raw, _Entry(mode, sha, None))
+                elif stage == "2":  # an unresolved merge: "ours"
+                    conflicted[raw] = _Entry(mode, sha, None)
+            for raw, e in conflicted.items():
+                if raw.decode("utf-8", "surrogateescape") not in self._entries:
+                    self._add(raw, e)
+
+    def _add(self, raw: bytes, entry: _Entry) -> None:
+        path = raw.decode("utf-8", "surrogateescape")
+        self._entries[path] = entry
+        parent, _, name = path.rpartition("/")
+        self._ensure_dir(parent)[1].add(name)
+
+    def _ensure_dir(self, d: str) -> Tuple[Set[str], Set[str]]:
+        entry = self._dirs.get(d)
+        if entry is None:
+            entry = self._dirs[d] = (set(), set())
+            parent, _, name = d.rpartition("/")
+            self._ensure_dir(parent)[0].add(name)
+        return entry
+
+    def paths(self) -> Iterable[str]:
+        return self._entries.keys()
+
+    def _resolve(self, path: str) -> Tuple[str, Optional[str]]:
+        """(kind, real path) following in-tree symlinks."""
+        path = path.strip("/")
+        for _ in range(_SYMLINK_DEPTH):
+            if path in self._dirs:
+                return "dir", path
+            e = self._entries.get(path)
+            if e is None:
+                return "missing", None
+            if e.mode != "120000":
+                return ("file", path) if e.mode.startswith("100") else ("special", None)
+            try:
+                _size, target = self._batch.ask(e.sha, path)
+            except ReadError:
+                return "outside", None
+            t = target.decode("utf-8", "surrogateescape")
+            if t.startswith("/") or "\0" in t:
+                return "outside", None
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(path), t))
+            if joined == "." or joined == "":
+                return "dir", ""
+            if joined == ".." or joined.startswith("../"):
+                return "outside", None
+            path = joined
+        return "outside", None  # a loop
+
+    def kind(self, path: str) -> str:
+        return self._resolve(path)[0]
+
+    def walk(self, top: str = ""):
+        top = top.strip("/")
+        if top not in self._dirs:
+            return
+        stack = [top]
+        while stack:
+            d = stack.pop()
+            subdirs, files = self._dirs[d]
+            dirnames = sorted(n for n in subdirs if not is_skipped_dir(n))
+            shown = []
+            for name in files:
+                full = f"{d}/{name}" if d else name
+                if self._entries[full].mode == "120000" and self.kind(full) == "dir":
+                    continue  # like os.walk without followlinks: a link to a folder is not descended
+                shown.append(name)
+            yield d, list(dirnames), sorted(shown)
+            stack.extend(f"{d}/{n}" if d else n for n in reversed(dirnames))
+
+    def size(self, path: str) -> int:
+        kind, real = self._resolve(path)
+        if kind != "file":
+            raise ReadError(path, _KIND_MESSAGES.get(kind, "not a regular file"))
+        e = self._entries[real]
+        if e.size is None:
+            e.size = self._check.ask(e.sha, path)[0]
+        return e.size
+
+    def open(self, path: str) -> BinaryIO:
+        kind, real = self._resolve(path)
+        if kind != "file":
+            raise ReadError(path, _KIND_MESSAGES.get(kind, "not a regular file"))
+        e = self._entries[real]
+        if self.size(real) <= SMALL_BLOB:
+            size, data = self._batch.ask(e.sha, path)
+            e.size = size
+            return io.BytesIO(data)
+        return io.BufferedReader(_BlobStream(self.top, e.sha, path), buffer_size=64 * 1024)
+
+    def close(self) -> None:
+        self._batch.close()
+        self._check.close()
+
+    def __del__(self):  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+_KIND_MESSAGES = {
+    "missing": "file does not exist in the checked git tree",
+    "dir": "is a directory",
+    "special": "not a regular file; not read",
+    "outside": "symlink that leaves the repository (or loops); not followed",
+}
+
+
+# ---- targets ---------------------------------------------------------------------------------------------
+
+def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: bool = False,
+                    changed_since: Optional[str] = None, touched: Optional[Iterable[str]] = None):
+    """Targets reading `paths` from commit `ref`, from the index (`staged`), or from the working tree when
+    neither is given; `changed_since` (a revision) and/or `touched` (repository-relative file paths) limit the
+    check to the model folders those files belong to (and every model below a touched licence file)."""
+    from .engine import Target, _display_base_for, git_dir_of, lfs_dirs_for
+
+    if ref is not None and staged:
+        raise UsageError("--ref and --staged cannot be combined")
+    paths = list(paths) or ["."]
+    by_top: Dict[str, List[Tuple[str, str]]] = {}
+    for p in paths:
+        top = repo_top(p)
+        # the top as git spells it may differ from the given path by symlinks (/tmp → /private/tmp)
+        rel = os.path.relpath(os.path.realpath(os.path.abspath(p)), os.path.realpath(top)).replace(os.sep, "/")
+        if rel == ".." or rel.startswith("../"):
+            raise UsageError(f"{p}: outside the git work tree {top}")
+        by_top.setdefault(top, []).append(("" if rel == "." else rel, p))
+
+    targets = []
+    for top, rels in by_top.items():
+        git_dir = git_dir_of(top) or os.path.join(top, ".git")
+        if ref is not None:
+            sha = resolve_rev(top, ref)
+            source: Source = GitSource(top, sha, label=ref)
+        elif staged:
+            source = GitSource(top, None)
+        else:
+            source = FsSource(top)
+        prefixes = []
+        for rel, given in rels:
+            kind = source.kind(rel)
+            if kind == "dir":
+                prefixes.append(rel)
+            elif kind == "file":
+                prefixes.append(posixpath.dirname(rel))
+            elif ref is not None or staged:
+                where = f"revision `{ref}`" if ref is not None else "the index"
+                raise UsageError(f"{given}: not in {where}")
+            else:
+                raise UsageError(f"{given}: no such file or directory")
+        only = None
+        if changed_since is not None or touched is not None:
+            changed: Set[str] = set(touched or ())
+            if changed_since is not None:
+                changed |= changed_paths(top, changed_since, ref=ref, staged=staged)
+            only = touched_model_folders(source, prefixes, changed)
+        single_dir = len(paths) == 1 and rels[0][0] == prefixes[0]
+        display = prefixes[0] if single_dir else _display_base_for(top)
+        targets.append(Target(source, sorted(set(prefixes)), display, lfs_dirs_for(git_dir),
+                              os.path.basename(top), only_folders=only))
+    return targets
+
+
+def changed_paths(top: str, since: str, ref: Optional[str] = None, staged: bool = False) -> Set[str]:
+    """Repository-relative paths touched between `since` and the checked state (both sides of a rename)."""
+    base = resolve_rev(top, since)
+    if ref is not None:
+        head = resolve_rev(top, ref)
+        try:  # what the checked commit changed since it forked from `since` (as `git diff A...B`)
+            mb = git(["merge-base", base, head], top, "git merge-base").decode().strip()
+        except UsageError:
+            mb = ""
+        args = ["diff", "--name-only", "-z", "--no-renames", mb or base, head]
+    elif staged:
+        args = ["diff", "--name-only", "-z", "--no-renames", "--cached", base]
+    else:
+        args = ["diff", "--name-only", "-z", "--no-renames", base]
+    out = git(args, top, f"git diff {since}")
+    found = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    if ref is None and not staged:  # the working tree: new files too
+        out = git(["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files")
+        found |= {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+    return found
+
+
+def touched_model_folders(source: Source, prefixes: Sequence[str], touched: Iterable[str]) -> Set[str]:
+    """The model folders (as discovery names them) that own a touched file, plus every model folder at or
+    below the folder of a touched licence, NOTICE or use-policy file."""
+    from . import discover
+    from .collect import Reader, card_says_model
+
+    reader = Reader(source)
+    folders: Set[str] = set()
+    for prefix in prefixes:
+        if source.kind(prefix) == "dir":
+            folders.update(f for f, _files in
+                           discover.walk_model_folders(source, prefix, lambda p: card_says_model(reader, p)))
+    only: Set[str] = set()
+    for path in touched:
+        path = path.strip("/")
+        parent, _, name = path.rpartition("/")
+        if discover.is_license_file(name) or parent.rsplit("/", 1)[-1] == "LICENSES":
+            d = parent if name and parent.rsplit("/", 1)[-1] != "LICENSES" else parent.rpartition("/")[0]
+            only.update(f for f in folders if not d or f == d or f.startswith(d + "/"))
+        cur = parent
+        while True:
+            if cur in folders:
+                only.add(cur)
+                break
+            if not cur:
+                break
+            cur = cur.rpartition("/")[0]
+    return only
