@@ -48,10 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("text", "json"), default="text")
     e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces")
     e.add_argument("rule", metavar="RULE")
+    h = sub.add_parser("hook", help="entry points for git hooks: `hook pre-commit [FILE ...]`, `hook pre-push`",
+                       add_help=False)
+    h.add_argument("hook_args", nargs="*")
     return p
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["hook"]:  # its own parser (weightgate.hook), so `hook pre-commit --help` works
+        from .hook import main as hook_main
+
+        return hook_main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
