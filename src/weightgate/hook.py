@@ -1,0 +1,102 @@
+"""Entry points for git hooks: `weightgate hook pre-commit [FILE ...]` and `weightgate hook pre-push`.
+
+pre-commit  The files pre-commit passes (staged files) only say which model folders to check; each touched
+            folder is checked whole, as staged in the index (the rules are cross-file), plus every model
+            folder below a touched LICENSE/NOTICE/USE_POLICY. Without files there is nothing to check.
+pre-push    Checks the model folders touched between PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF as they are in
+            the pushed commit (TO), read from git objects, never the working tree. When the refs are unset
+            (pre-commit's first push of a root commit) every model at HEAD is checked.
+
+Exit codes are `weightgate check`'s: 0 clean, 1 error findings, 2 usage or internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import List, Optional
+
+ZERO = "0" * 40
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="weightgate hook", description="Entry points for git hooks.")
+    sub = p.add_subparsers(dest="stage", metavar="STAGE")
+    pc = sub.add_parser("pre-commit", help="check the model folders of the given (staged) files, from the index")
+    pc.add_argument("files", nargs="*", metavar="FILE")
+    pp = sub.add_parser("pre-push", help="check the model folders touched between PRE_COMMIT_FROM_REF and "
+                                         "PRE_COMMIT_TO_REF, as they are in TO (default: everything at HEAD)")
+    pp.add_argument("--from-ref", default=None, help="default: $PRE_COMMIT_FROM_REF")
+    pp.add_argument("--to-ref", default=None, help="default: $PRE_COMMIT_TO_REF, else HEAD")
+    for sp in (pc, pp):
+        sp.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+        sp.add_argument("--config", metavar="FILE", help="configuration file (default: found upwards)")
+        sp.add_argument("--exit-zero", action="store_true", help="report, but never fail")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.stage is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        report = pre_commit(args) if args.stage == "pre-commit" else pre_push(args)
+        if report is None:
+            return 0
+        from .report import render
+
+        if report.findings or args.format != "text":
+            sys.stdout.write(render(report, args.format))
+        return 0 if (report.ok or args.exit_zero) else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line, exit 2 (as the CLI)
+        from .cli import _fail
+
+        return _fail(e, False)
+
+
+def pre_commit(args):
+    from .gitsource import repo_top
+
+    if not args.files:
+        return None
+    top = repo_top(".")
+    real_top = os.path.realpath(top)
+    touched = []
+    for f in args.files:
+        rel = os.path.relpath(os.path.realpath(os.path.abspath(f)), real_top).replace(os.sep, "/")
+        if not rel.startswith("../"):
+            touched.append(rel)
+    return _run(top, args, staged=True, touched=touched)
+
+
+def pre_push(args):
+    from .errors import UsageError
+    from .gitsource import repo_top, resolve_rev
+
+    top = repo_top(".")
+    to_ref = args.to_ref or os.environ.get("PRE_COMMIT_TO_REF") or "HEAD"
+    from_ref = args.from_ref or os.environ.get("PRE_COMMIT_FROM_REF") or None
+    if from_ref and from_ref.strip("0") == "":
+        from_ref = None  # a new branch on the remote: everything in TO
+    if from_ref:
+        try:
+            resolve_rev(top, from_ref)
+        except UsageError:  # e.g. a remote commit this clone has never fetched: check everything
+            print(f"weightgate: {from_ref} is not in this repository; checking every model in {to_ref}",
+                  file=sys.stderr)
+            from_ref = None
+    return _run(top, args, ref=to_ref, changed_since=from_ref)
+
+
+def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None):
+    from . import engine
+    from .api import resolve_config
+    from .gitsource import targets_for_git
+
+    config = resolve_config(args.config, top)
+    targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched)
+    return engine.run(targets, config)
