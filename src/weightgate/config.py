@@ -15,10 +15,10 @@ import fnmatch
 import os
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from .errors import ConfigError
+from .facts import replace
 
 KEYS = ("models", "licenses", "policy", "severity", "exclude", "waivers")
 LEVELS = ("error", "warning", "off")
@@ -26,15 +26,22 @@ FILE_NAME = ".weightgate.toml"
 PYPROJECT = "pyproject.toml"
 
 
-@dataclass
 class Config:
-    models: Dict[str, Any] = field(default_factory=dict)  # base id → licence id, or {license, path}
-    licenses: List[dict] = field(default_factory=list)  # custom licence tables (docs/data-format.md)
-    policy: Dict[str, List[str]] = field(default_factory=dict)  # {"allow": [...], "deny": [...]}
-    severity: Dict[str, str] = field(default_factory=dict)  # rule id → error | warning | off
-    exclude: List[str] = field(default_factory=list)  # path globs
-    waivers: List[dict] = field(default_factory=list)  # {rule, path, reason, expires?: datetime.date}
-    path: Optional[str] = None  # where it was read from
+    def __init__(self, models=None, licenses=None, policy=None, severity=None, exclude=None, waivers=None,
+                 path: Optional[str] = None):
+        self.models: Dict[str, Any] = models or {}  # base id → licence id, or {license, path}
+        self.licenses: List[dict] = licenses or []  # custom licence tables (docs/data-format.md)
+        self.policy: Dict[str, List[str]] = policy or {}  # {"allow": [...], "deny": [...]}
+        self.severity: Dict[str, str] = severity or {}  # rule id → error | warning | off
+        self.exclude: List[str] = exclude or []  # path globs
+        self.waivers: List[dict] = waivers or []  # {rule, path, reason, expires?: datetime.date}
+        self.path = path  # where it was read from
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Config) and vars(self) == vars(other)
+
+    def __repr__(self) -> str:
+        return f"Config(path={self.path!r}, keys={[k for k, v in vars(self).items() if v and k != 'path']})"
 
     @property
     def base_dir(self) -> Optional[str]:
@@ -92,6 +99,15 @@ def read_file(path: str) -> Config:
     return Config.from_dict(data, path)
 
 
+def _mentions_weightgate(path: str) -> bool:
+    """Most pyproject.toml files have no weightgate table: do not pay for a TOML parse to learn that."""
+    try:
+        with open(path, "rb") as f:
+            return b"weightgate" in f.read()
+    except OSError:
+        return True  # let the parse report the problem
+
+
 def find_config(start: str) -> Optional[str]:
     """The configuration file governing `start`, searching upwards to the git top level or the filesystem root."""
     cur = os.path.abspath(start)
@@ -102,7 +118,8 @@ def find_config(start: str) -> Optional[str]:
         if os.path.isfile(candidate):
             return candidate
         candidate = os.path.join(cur, PYPROJECT)
-        if os.path.isfile(candidate) and _pyproject_table(candidate, _toml_load(candidate)) is not None:
+        if (os.path.isfile(candidate) and _mentions_weightgate(candidate)
+                and _pyproject_table(candidate, _toml_load(candidate)) is not None):
             return candidate
         if os.path.exists(os.path.join(cur, ".git")):
             return None

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import NamedTuple, List, Optional, Tuple
 
 from .facts import Fact, ModelFacts
 
 NOT_A_LICENSE = ("other", "unknown", "none", "n/a", "na", "tbd", "see license", "see license file", "custom")
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(NamedTuple):
     source: str  # "card" | "card-body" | "license-file" | "checkpoint" | "sidecar"
     raw: str  # as written (a file's path for licence files)
     ids: Tuple[str, ...]  # main licence ids (variants mapped to their parent); () when not recognised

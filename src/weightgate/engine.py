@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import config as config_mod
@@ -15,7 +14,7 @@ from . import discover, knowledge, rules
 from .collect import Reader, card_says_model, collect_model
 from .declared import declarations
 from .errors import UsageError
-from .facts import Finding
+from .facts import Finding, replace
 from .lineage import Resolver
 from .model import Model
 from .result import ModelSummary, Report

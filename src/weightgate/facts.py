@@ -1,20 +1,19 @@
 """Plain data that flows through the pipeline: facts (with locations), model folders, findings.
 
 collect → Fact lists per ModelFacts; lineage → Base list; rules → Finding list. Nothing here knows how it
-was read or how it will be printed.
+was read or how it will be printed. Records are NamedTuples: immutable, hashable, sortable and cheap to
+define (a hook pays for every import, and `dataclasses` alone costs more than checking a small repo).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     """One thing a file says, and where it says it.
 
     kind    what it is: "license" (a declared licence id or Hub id, as written), "license_name",
@@ -35,8 +34,7 @@ class Fact:
     origin: str = ""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A broken or suspicious input found while collecting; becomes a finding of `rule`."""
 
     rule: str
@@ -45,8 +43,7 @@ class Problem:
     severity: Optional[str] = None  # None: the rule's default
 
 
-@dataclass(frozen=True)
-class LicenseFile:
+class LicenseFile(NamedTuple):
     """A licence-ish file (LICENSE*, NOTICE*, USE_POLICY*, …) that governs a model folder."""
 
     path: str  # relative to the check root
@@ -58,25 +55,24 @@ class LicenseFile:
     distance: int = 0  # 0 = in the model folder, 1 = parent, …
 
 
-@dataclass
 class ModelFacts:
     """Everything collected about one model folder."""
 
-    root: str  # folder path relative to the check root ("." for the root itself)
-    name_hint: str  # folder name (repo name when the folder is the repo root)
-    facts: List[Fact] = field(default_factory=list)
-    license_files: List[LicenseFile] = field(default_factory=list)
-    card_path: Optional[str] = None
-    card_body: str = ""  # card text after the front matter, original case
-    card_body_start: int = 1  # line number of the first body line
-    files: List[str] = field(default_factory=list)  # files in the folder (relative to the check root)
+    def __init__(self, root: str, name_hint: str):
+        self.root = root  # folder path relative to the check root ("." for the root itself)
+        self.name_hint = name_hint  # folder name (repo name when the folder is the repo root)
+        self.facts: List[Fact] = []
+        self.license_files: List[LicenseFile] = []
+        self.card_path: Optional[str] = None
+        self.card_body = ""  # card text after the front matter, original case
+        self.card_body_start = 1  # line number of the first body line
+        self.files: List[str] = []  # files in the folder (relative to the check root)
 
     def of(self, kind: str) -> List[Fact]:
         return [f for f in self.facts if f.kind == kind]
 
 
-@dataclass(frozen=True)
-class Base:
+class Base(NamedTuple):
     """A resolved base model of a model folder."""
 
     id: str  # normalised reference (lowercase Hub id "org/name", or a local path)
@@ -91,8 +87,7 @@ class Base:
     notice_lines: Tuple[str, ...] = ()  # NOTICE contents the base ships (Apache §4(d))
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
     """One violation. Immutable and sortable; formatting lives in weightgate.report."""
 
     path: str
@@ -117,3 +112,8 @@ class Finding:
         if self.waived is not None:
             d["waived"] = self.waived
         return d
+
+
+def replace(record, **changes):
+    """A copy of a record with some fields changed (the NamedTuple spelling of dataclasses.replace)."""
+    return record._replace(**changes)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from .facts import Base, Fact, ModelFacts
 
@@ -26,8 +25,7 @@ _CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     kind: str  # "hub" | "local" | "hint" (a family named by checkpoint metadata)
     id: str  # lowercase Hub id, or a normalised path relative to the source root
     display: str

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Tuple
 
 from .declared import Declaration
@@ -11,14 +10,14 @@ from .facts import Base, ModelFacts
 from .text import normalise
 
 
-@dataclass
 class Model:
-    facts: ModelFacts
-    bases: List[Base]
-    declared: List[Declaration]
-    kb: object
-    config: object = None  # weightgate.config.Config of this check
-    _paragraphs: Optional[List[Tuple[int, str]]] = field(default=None, repr=False)
+    def __init__(self, facts: ModelFacts, bases: List[Base], declared: List[Declaration], kb, config=None):
+        self.facts = facts
+        self.bases = bases
+        self.declared = declared
+        self.kb = kb
+        self.config = config  # weightgate.config.Config of this check
+        self._paragraphs: Optional[List[Tuple[int, str]]] = None
 
     @property
     def root(self) -> str:

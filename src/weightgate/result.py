@@ -1,24 +1,28 @@
 """The result of a check: plain data that every output format and the Python API are built from."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from .facts import ERROR, WARNING, Finding
 
 
-@dataclass
-class ModelSummary:
+class ModelSummary(NamedTuple):
     root: str
     declared: List[Dict[str, Any]]  # {"license", "path", "line"}
     bases: List[Dict[str, Any]]  # {"id", "license", "resolved_from", "relation", "evidence": [{"path", "line"}]}
 
 
-@dataclass
 class Report:
-    findings: List[Finding] = field(default_factory=list)
-    models: List[ModelSummary] = field(default_factory=list)
-    root: str = "."
+    """Findings and model summaries of one check (`.ok`, `.findings`, `.models`, `.to_json()`)."""
+
+    def __init__(self, findings: Optional[List[Finding]] = None, models: Optional[List[ModelSummary]] = None,
+                 root: str = "."):
+        self.findings: List[Finding] = findings if findings is not None else []
+        self.models: List[ModelSummary] = models if models is not None else []
+        self.root = root
+
+    def __repr__(self) -> str:
+        return f"Report(errors={self.errors}, warnings={self.warnings}, models={len(self.models)})"
 
     @property
     def active(self) -> List[Finding]:

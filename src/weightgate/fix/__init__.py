@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from .. import config as config_mod
 from .. import engine, knowledge, rules
-from ..facts import ERROR, WARNING, Finding
+from ..facts import ERROR, WARNING, Finding, replace
 from .edits import Edit, Overlay, WriteError, unified_diff, write_atomic
 from .plan import Context, Fixed, ModelFixer, Note
 

@@ -7,8 +7,7 @@ end of the key-value section: tensor infos and tensor data are never read.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import Any, BinaryIO, Dict
+from typing import Any, BinaryIO, Dict, NamedTuple
 
 from ..errors import ReadError
 from ._io import read_exact, skip
@@ -27,8 +26,7 @@ _SCALARS = {0: ("B", 1), 1: ("b", 1), 2: ("H", 2), 3: ("h", 2), 4: ("I", 4), 5: 
 _MIN_SIZE = {**{t: s for t, (_, s) in _SCALARS.items()}, T_STRING: 8, T_ARRAY: 12}
 
 
-@dataclass
-class GGUFHeader:
+class GGUFHeader(NamedTuple):
     version: int
     tensor_count: int
     kv_count: int

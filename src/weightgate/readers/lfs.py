@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
-from typing import BinaryIO, Iterable, Optional, Tuple
+from typing import BinaryIO, Iterable, NamedTuple, Optional, Tuple
 
 from ..errors import ReadError
 
@@ -24,8 +23,7 @@ _OID = re.compile(r"sha256:([0-9a-f]{64})\Z")
 _SIZE = re.compile(r"(0|[1-9][0-9]*)\Z")
 
 
-@dataclass(frozen=True)
-class LfsPointer:
+class LfsPointer(NamedTuple):
     oid: str  # 64 lowercase hex digits
     size: int
 

@@ -6,7 +6,6 @@ Everything else, the graph (7) above all, is seeked over and never read.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import BinaryIO, Dict, Optional
 
 from ..errors import ReadError
@@ -20,15 +19,20 @@ _STRINGS = {2: "producer_name", 3: "producer_version", 4: "domain"}
 _MAX_SMALL = 64 * 1024
 
 
-@dataclass
 class OnnxHeader:
-    ir_version: int
-    metadata_props: Dict[str, str] = field(default_factory=dict)
-    producer_name: str = ""
-    producer_version: str = ""
-    domain: str = ""
-    model_version: Optional[int] = None
-    doc_string: str = ""
+    """Filled field by field while walking the ModelProto (so a plain class, not a record)."""
+
+    __slots__ = ("ir_version", "metadata_props", "producer_name", "producer_version", "domain", "model_version",
+                 "doc_string")
+
+    def __init__(self, ir_version: int):
+        self.ir_version = ir_version
+        self.metadata_props: Dict[str, str] = {}
+        self.producer_name = ""
+        self.producer_version = ""
+        self.domain = ""
+        self.model_version: Optional[int] = None
+        self.doc_string = ""
 
 
 class _Stream:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import struct
-from dataclasses import dataclass, field
-from typing import BinaryIO, Dict, List
+from typing import BinaryIO, Dict, List, NamedTuple
 
 from ..errors import ReadError
 from ._io import load_json, read_exact
@@ -17,18 +16,16 @@ MAX_HEADER = 100_000_000  # the limit safetensors itself enforces
 MAX_INDEX = 100_000_000  # an index with 10,000 shards and a million tensors is still far below this
 
 
-@dataclass
-class SafetensorsHeader:
+class SafetensorsHeader(NamedTuple):
     metadata: Dict[str, str]  # `__metadata__`, {} when absent
     tensor_count: int
     header_size: int  # N; the reader consumed exactly 8 + N bytes
 
 
-@dataclass
-class ShardIndex:
+class ShardIndex(NamedTuple):
     metadata: Dict[str, object]
     weight_map: Dict[str, str]
-    shards: List[str] = field(default_factory=list)  # sorted, distinct, as written (relative to the index)
+    shards: List[str]  # sorted, distinct, as written (relative to the index)
 
 
 def read_header(f: BinaryIO, size: int, path: str) -> SafetensorsHeader:
