@@ -11,7 +11,8 @@ from .__about__ import __version__
 ISSUES_URL = "https://github.com/weightgate/weightgate/issues"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, just that subcommand's (a hook pays for every parser built)."""
     p = argparse.ArgumentParser(prog="weightgate",
                                 description="Licence compliance for model repositories: follows base_model lineage "
                                             "offline and fails on relabelled derivatives.")
@@ -31,27 +32,36 @@ def _parser() -> argparse.ArgumentParser:
                                                           "(default: HF_HUB_CACHE, HF_HOME/hub, ~/.cache/huggingface/hub)")
         sp.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
-    c = sub.add_parser("check", help="check model folders (never writes)")
-    common(c)
-    c.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
-    c.add_argument("--ref", metavar="REV", help="check the models as they are in git revision REV")
-    c.add_argument("--staged", action="store_true", help="check the models as staged in the git index")
-    c.add_argument("--changed-since", metavar="REV", help="only model folders touched since REV")
+    def wanted(name: str) -> bool:
+        return only is None or only == name
 
-    f = sub.add_parser("fix", help="apply the fixes weightgate can make offline")
-    common(f, fmt_choices=("text", "json"))
-    f.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
-    f.add_argument("--license-from", metavar="PATH", action="append", default=[],
-                   help="a local licence file or folder to copy licence texts from (repeatable)")
-
-    r = sub.add_parser("rules", help="list the rules")
-    r.add_argument("--format", choices=("text", "json"), default="text")
-    e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces")
-    e.add_argument("rule", metavar="RULE")
-    h = sub.add_parser("hook", help="entry points for git hooks: `hook pre-commit [FILE ...]`, `hook pre-push`",
-                       add_help=False)
-    h.add_argument("hook_args", nargs="*")
+    if wanted("check"):
+        c = sub.add_parser("check", help="check model folders (never writes)")
+        common(c)
+        c.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
+        c.add_argument("--ref", metavar="REV", help="check the models as they are in git revision REV")
+        c.add_argument("--staged", action="store_true", help="check the models as staged in the git index")
+        c.add_argument("--changed-since", metavar="REV", help="only model folders touched since REV")
+    if wanted("fix"):
+        f = sub.add_parser("fix", help="apply the fixes weightgate can make offline")
+        common(f, fmt_choices=("text", "json"))
+        f.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
+        f.add_argument("--license-from", metavar="PATH", action="append", default=[],
+                       help="a local licence file or folder to copy licence texts from (repeatable)")
+    if wanted("rules"):
+        r = sub.add_parser("rules", help="list the rules")
+        r.add_argument("--format", choices=("text", "json"), default="text")
+    if wanted("explain"):
+        e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces")
+        e.add_argument("rule", metavar="RULE")
+    if wanted("hook"):
+        h = sub.add_parser("hook", help="entry points for git hooks: `hook pre-commit [FILE ...]`, `hook pre-push`",
+                           add_help=False)
+        h.add_argument("hook_args", nargs="*")
     return p
+
+
+COMMANDS = ("check", "fix", "rules", "explain", "hook")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -60,7 +70,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .hook import main as hook_main
 
         return hook_main(argv[1:])
-    parser = _parser()
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = _parser(first if first in COMMANDS and "-h" not in argv and "--help" not in argv else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -77,10 +77,11 @@ def check(model):
                       f"which permits commercial use",
                       _clause(lic) + (f" — {ds.evidence}" if ds.evidence else ""),
                       "declare a non-commercial licence (e.g. `license: cc-by-nc-4.0`) or retrain without this dataset")
+    body = model.facts.card_body.lower()
     for ds in kb.datasets:
         lic = _nc(kb, ds)
-        if lic is None or id(ds) in listed:
-            continue
+        if lic is None or id(ds) in listed or not any(n.lower() in body for n in (*ds.names, *ds.ids) if n):
+            continue  # (a substring test first: compiling the whole-word pattern costs more than the scan)
         pattern = _prose_pattern(ds.names + ds.ids)
         if pattern is None:
             continue
