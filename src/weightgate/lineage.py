@@ -151,34 +151,32 @@ class Resolver:
         folder = self._local_folder(ref) if ref.kind != "hint" else None
         if folder is not None:
             mf = self.collect_folder(self.source, folder)
-            lic, lic_path, notices = own_license(self.kb, mf)
-            if lic:
-                return lic, "local", f"local folder {folder or '.'}", lic_path, notices, mf
-            reg = self._registry(ref)
-            if reg:
-                return reg[0], "registry", reg[1], lic_path, notices, mf
-            return None, "unknown", f"local folder {folder or '.'} declares no licence", None, (), mf
+            return self._from_folder(ref, mf, "local", f"local folder {folder or '.'}")
         cached = self._hf_cached(ref) if ref.kind == "hub" else None
         if cached is not None:
             from .sources import FsSource
 
             repo_dir, snap = cached
             mf = self.collect_folder(FsSource(repo_dir), snap)
-            lic, lic_path, notices = own_license(self.kb, mf)
-            if lic_path:
-                lic_path = os.path.join(repo_dir, *lic_path.split("/"))
-            if lic:
-                return lic, "hf-cache", f"Hugging Face cache {repo_dir}", lic_path, notices, mf
-            reg = self._registry(ref)
-            if reg:
-                return reg[0], "registry", reg[1], lic_path, notices, mf
-            return None, "unknown", f"cached card in {repo_dir} declares no licence", None, (), mf
+            return self._from_folder(ref, mf, "hf-cache", f"Hugging Face cache {repo_dir}", repo_dir)
         reg = self._registry(ref)
         if reg:
             return reg[0], "registry", reg[1], None, (), None
         if ref.kind == "local":
             return None, "unknown", "local path not found in this repository", None, (), None
         return None, "unknown", "", None, (), None
+
+    def _from_folder(self, ref: Ref, mf: ModelFacts, how: str, where: str, root_dir: Optional[str] = None):
+        """A base whose card (and licence files) we can read: its own declaration, else the registry."""
+        lic, lic_path, notices = own_license(self.kb, mf)
+        if lic_path and root_dir:
+            lic_path = os.path.join(root_dir, *lic_path.split("/"))
+        if lic:
+            return lic, how, where, lic_path, notices, mf
+        reg = self._registry(ref)
+        if reg:
+            return reg[0], "registry", reg[1], lic_path, notices, mf
+        return None, "unknown", f"{where} declares no licence", None, (), mf
 
     def _registry(self, ref: Ref):
         if ref.kind == "hint":
