@@ -1,0 +1,147 @@
+"""The pre-commit hooks with the real pre-commit: `try-repo` of this repository in temporary git repos.
+
+`pre-commit try-repo` includes uncommitted tracked changes (it commits them into a shadow clone); the
+repository under test is snapshotted that way once per session, so every call installs the same revision.
+try-repo always installs the hook into a fresh store of its own (PRE_COMMIT_HOME is not consulted; it is set
+to a session directory only to keep pre-commit away from the user's cache), so each call costs a virtualenv
+and a `pip install`: the calls of a test run concurrently.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tree
+from test_integration_git import GIT_ENV, commit, git, in_folder, llama_good, llama_relabelled, pythia_good
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
+    pytest.mark.skipif(subprocess.run([sys.executable, "-m", "pre_commit", "--version"],
+                                      capture_output=True).returncode != 0, reason="pre-commit is not installed"),
+]
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory) -> Path:
+    """This repository at HEAD plus its uncommitted tracked changes, as one commit (what try-repo installs)."""
+    snap = tmp_path_factory.mktemp("hook-repo") / "weightgate"
+    env = dict(os.environ, **GIT_ENV)
+    subprocess.run(["git", "clone", "-q", "--shared", str(REPO), str(snap)], check=True, env=env)
+    diff = subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, check=True, capture_output=True).stdout
+    if diff.strip():
+        subprocess.run(["git", "apply", "--whitespace=nowarn"], cwd=snap, input=diff, check=True, env=env)
+        subprocess.run(["git", "commit", "-qam", "uncommitted changes"], cwd=snap, check=True, env=env,
+                       capture_output=True)
+    return snap
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def pre_commit(repo: Path, home: Path, *args) -> subprocess.CompletedProcess:
+    return pre_commit_many(home, (repo, *args))[0]
+
+
+def pre_commit_many(home: Path, *calls) -> list:
+    """Run `pre-commit ARGS` in each (repo, *args) concurrently; the CompletedProcess of each."""
+    env = dict(os.environ, **GIT_ENV, PRE_COMMIT_HOME=str(home))
+    env.pop("PRE_COMMIT_FROM_REF", None)
+    env.pop("PRE_COMMIT_TO_REF", None)
+    procs = []
+    for repo, *args in calls:
+        cmd = [sys.executable, "-m", "pre_commit", *map(str, args)]
+        procs.append((cmd, subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE, text=True)))
+    out = []
+    for cmd, p in procs:
+        stdout, stderr = p.communicate(timeout=600)
+        out.append(subprocess.CompletedProcess(cmd, p.returncode, stdout, stderr))
+    return out
+
+
+def make_repo(path: Path) -> Path:
+    path.mkdir()
+    git(path, "init", "-q")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    r = tmp_path / "models"
+    r.mkdir()
+    git(r, "init", "-q")
+    return r
+
+
+def test_manifest_is_valid():
+    r = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_files_pattern_selects_what_matters():
+    import re
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    pattern = re.compile(hooks["weightgate"]["files"])
+    for path in ("README.md", "models/chat/README.md", "m/LICENSE", "m/LICENSE.txt", "LICENCE", "COPYING",
+                 "m/NOTICE", "m/NOTICE.md", "m/USE_POLICY.md", "m/LICENSE_GEMMA.md", "m/Llama2-License.txt",
+                 "LICENSES/Apache-2.0.txt", "m/config.json", "m/adapter_config.json",
+                 "m/model.safetensors.index.json", "m/model-00001-of-00002.safetensors", "m/q4.gguf",
+                 "m/model.onnx", "m/mergekit_config.yml", "m/model.safetensors.license"):
+        assert pattern.search(path), path
+    for path in ("src/app.py", "m/tokenizer.model", "docs/guide.md", "m/vocab.txt", "setup.cfg"):
+        assert not pattern.search(path), path
+    assert hooks["weightgate"]["require_serial"] is True
+    assert hooks["weightgate-push"]["pass_filenames"] is False and hooks["weightgate-push"]["always_run"] is True
+    assert hooks["weightgate-push"]["stages"] == ["pre-push"]
+
+
+def test_try_repo_all_files_fails_on_a_relabel_and_passes_when_compliant(tmp_path, hook_repo, pre_commit_home):
+    bad, good = make_repo(tmp_path / "bad"), make_repo(tmp_path / "good")
+    others = {**in_folder("models/pythia", pythia_good()), "src/app.py": "print('hi')\n"}
+    commit(bad, {**in_folder("models/chat", llama_relabelled()), **others}, "relabelled")
+    commit(good, {**in_folder("models/chat", llama_good()), **others}, "compliant")
+    r_bad, r_good = pre_commit_many(pre_commit_home, (bad, "try-repo", hook_repo, "weightgate", "--all-files"),
+                                    (good, "try-repo", hook_repo, "weightgate", "--all-files", "--verbose"))
+    assert r_bad.returncode == 1, r_bad.stdout + r_bad.stderr
+    assert "relabel-forbidden" in r_bad.stdout and "models/chat/README.md" in r_bad.stdout
+    assert r_bad.stdout.count("[relabel-forbidden]") == 1  # each folder once, however the files are batched
+    assert r_good.returncode == 0, r_good.stdout + r_good.stderr
+    assert "Passed" in r_good.stdout
+
+
+def test_try_repo_pre_push_checks_the_pushed_commit_not_the_working_tree(repo, hook_repo, pre_commit_home):
+    a = commit(repo, in_folder("chat", llama_good()), "good")
+    b = commit(repo, in_folder("chat", llama_relabelled()), "relabel")
+    write_tree(repo, in_folder("chat", llama_good()))  # restored in the working tree, not in B
+    git(repo, "add", "-A")
+    c = commit(repo, {}, "restore")  # the fix, committed: pushing B..C passes
+    write_tree(repo, in_folder("chat", llama_good()))
+    push = ("try-repo", hook_repo, "weightgate-push", "--hook-stage", "pre-push")
+    r_ab, r_bc = pre_commit_many(pre_commit_home, (repo, *push, "--from-ref", a, "--to-ref", b),
+                                 (repo, *push, "--from-ref", b, "--to-ref", c))
+    assert r_ab.returncode == 1, r_ab.stdout + r_ab.stderr
+    assert "relabel-forbidden" in r_ab.stdout
+    assert r_bc.returncode == 0, r_bc.stdout + r_bc.stderr
+
+
+def test_try_repo_pre_push_first_push_checks_everything_at_head(tmp_path, hook_repo, pre_commit_home):
+    good, bad = make_repo(tmp_path / "good"), make_repo(tmp_path / "bad")
+    commit(good, {**in_folder("chat", llama_good()), **in_folder("pythia", pythia_good())}, "root commit")
+    commit(bad, {**in_folder("chat", llama_good()), **in_folder("other", llama_relabelled())}, "root commit")
+    push = ("try-repo", hook_repo, "weightgate-push", "--hook-stage", "pre-push")
+    r_good, r_bad = pre_commit_many(pre_commit_home, (good, *push), (bad, *push))
+    assert r_good.returncode == 0, r_good.stdout + r_good.stderr
+    assert r_bad.returncode == 1 and "relabel-forbidden" in r_bad.stdout, r_bad.stdout + r_bad.stderr
