@@ -179,11 +179,15 @@ def _yaml_scalar_text(value: Any) -> str:
 
 # ---- body --------------------------------------------------------------------------------------------------
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+# Link text and target stop at the next bracket, so a failed match never rescans the rest of the line: every
+# body regex here must stay linear in the line length (a hostile 10 MB line must not hang the hook).
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
+# No two whitespace runs are adjacent (each `\s*` follows a required token), and the value is taken greedily and
+# trimmed by _license_value: the former `(.+?)\s*\|?\s*$` was cubic on a line of spaces.
 _LICENSE_LINE = re.compile(
-    r"^\s*(?:[-*+]\s*|\|\s*)?(?:\*\*|__)?\s*licen[cs]e(?:\s+type)?\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*:?\s*(.+?)\s*\|?\s*$",
+    r"^\s*(?:[-*+|]\s*)?(?:(?:\*\*|__)\s*)?licen[cs]e(?:\s+type)?\s*(?:(?:\*\*|__)\s*)?:\s*(?:(?:\*\*|__)\s*)?(?::\s*)?(.+)$",
     re.I)
-_LICENSE_HEADING = re.compile(r"^\s*#{1,6}\s*(?:\W\s*)?licen[cs]e\b", re.I)
+_LICENSE_HEADING = re.compile(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _RELEASED_UNDER = re.compile(
     r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
@@ -215,7 +219,17 @@ _OSS_NOT_MODEL = re.compile(r"\b(?:code|library|libraries|framework|tool(?:kit|s
                             r"datasets?|data)\b", re.I)
 
 
-_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+# The emphasised text holds no `*` and no `_` except inside a word, so a marker that is never closed costs
+# only the stretch up to the next marker (`(.+?)` rescanned the rest of the line for each one).
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)((?:[^*_]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![\w*])")
+
+
+def _license_value(value: str) -> str:
+    """The value of a `License: …` line without trailing blanks and one closing table pipe."""
+    v = value.rstrip()
+    if v.endswith("|") and len(v) > 1:
+        v = v[:-1].rstrip()
+    return v or value
 
 
 def _plain(s: str) -> str:
@@ -255,7 +269,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             continue
         m = _LICENSE_LINE.match(raw)
         if m:
-            value = m.group(1)
+            value = _license_value(m.group(1))
             for link in _MD_LINK.finditer(value):
                 if link.group(2):
                     out.append(Fact("license_link_body", link.group(2), path, line_no, "card-body:license-line"))
