@@ -154,12 +154,14 @@ def test_symlinks_submodules_and_lfs_in_a_commit(repo, tmp_path):
     assert ("checkpoint-unverifiable", "m/model.safetensors") in found
     assert ("metadata-invalid", "m/LICENSE") in found
     assert "root:" not in json.dumps(data)
-    # With the object in .git/lfs/objects the header is read: the checkpoint says llama2.
+    # With the object in .git/lfs/objects the header is read.
     obj = repo / ".git" / "lfs" / "objects" / oid[:2] / oid[2:4] / oid
     obj.parent.mkdir(parents=True)
     obj.write_bytes(weights)
     code, data, _ = check(repo, "--ref", "HEAD", ".")
-    assert "checkpoint-unverifiable" not in {f["rule"] for f in data["findings"]}
+    found = {(f["rule"], f["path"]) for f in data["findings"]}
+    assert ("checkpoint-unverifiable", "m/model.safetensors") not in found
+    assert ("license-mismatch", "m/model.safetensors") in found  # the header says llama2, the card apache-2.0
 
 
 def test_large_blobs_are_streamed(repo, monkeypatch):
