@@ -51,22 +51,19 @@ def _load_yaml_with_lines(yaml_text: str):
     """(data, {key: line offset (0-based)}) for the top-level mapping; raises yaml.YAMLError."""
     import yaml
 
-    loader = yaml.SafeLoader(yaml_text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, {}, {}
-        data = loader.construct_document(node)
-        lines, item_lines = {}, {}
-        if isinstance(node, yaml.MappingNode):
-            for knode, vnode in node.value:
-                if isinstance(knode, yaml.ScalarNode):
-                    lines[knode.value] = knode.start_mark.line
-                    if isinstance(vnode, yaml.SequenceNode):
-                        item_lines[knode.value] = [v.start_mark.line for v in vnode.value]
-        return data, lines, item_lines
-    finally:
-        loader.dispose()
+    from .yamlsafe import load  # SafeLoader with bounds on size, alias expansion and recursion
+
+    node, data = load(yaml_text)
+    if node is None:
+        return None, {}, {}
+    lines, item_lines = {}, {}
+    if isinstance(node, yaml.MappingNode):
+        for knode, vnode in node.value:
+            if isinstance(knode, yaml.ScalarNode):
+                lines[knode.value] = knode.start_mark.line
+                if isinstance(vnode, yaml.SequenceNode):
+                    item_lines[knode.value] = [v.start_mark.line for v in vnode.value]
+    return data, lines, item_lines
 
 
 def read_card(path: str, text: str) -> Tuple[List[Fact], str, int]:
@@ -117,8 +114,8 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
         if isinstance(value, bool):
             hint = " (YAML 1.1 reads unquoted yes/no/on/off as booleans)"
         out.append(Fact("problem", Problem(
-            "metadata-invalid", f"`{key}` must be {expected}, found {type(value).__name__} {value!r}{hint}",
-            f"quote the value: {key}: \"{_yaml_scalar_text(value)}\""), path, line_of(key), f"card:{key}"))
+            "metadata-invalid", f"`{key}` must be {expected}, found {type(value).__name__} {_short(value)}{hint}",
+            f"quote the value: {key}: \"{_short(_yaml_scalar_text(value))}\""), path, line_of(key), f"card:{key}"))
 
     def strings(key: str, kinds: str, allow_list: bool = True) -> None:
         if key not in data or data[key] is None:
@@ -167,6 +164,15 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
             out.append(Fact("problem", Problem("metadata-invalid", f"front matter key {key!r} is not a string",
                                                "quote the key"), path, first, "card"))
     return out
+
+
+def _short(value: Any) -> str:
+    """A repr that stays short whatever the value (a wrong-typed value may be a huge nested list)."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxdict, r.maxstring, r.maxother = 2, 4, 4, 60, 60
+    return r.repr(value) if not isinstance(value, str) else (value if len(value) <= 60 else value[:57] + "...")
 
 
 def _yaml_scalar_text(value: Any) -> str:

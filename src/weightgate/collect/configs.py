@@ -9,6 +9,7 @@ from typing import Any, List, Optional
 from ..facts import Fact, Problem
 
 MAX_JSON_DEPTH = 200
+MAX_MERGE_INPUTS = 256  # a merge of more models than this is not a real config; keeps the work bounded
 _JSON_ERR_LINE = re.compile(r"line (\d+)")
 
 
@@ -101,13 +102,10 @@ def looks_like_mergekit(text: str) -> bool:
 def read_mergekit(path: str, text: str) -> List[Fact]:
     import yaml
 
+    from .yamlsafe import load  # SafeLoader with bounds on size, alias expansion and recursion
+
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        _node, data = load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         return [Fact("problem", Problem("metadata-invalid", f"mergekit config is not valid YAML: {getattr(e, 'problem', e)}",
@@ -119,7 +117,12 @@ def read_mergekit(path: str, text: str) -> List[Fact]:
         return []
     refs: List[str] = []
 
+    def items(v: Any) -> list:  # a list in the right place, or nothing (mergekit would reject the file)
+        return v if isinstance(v, list) else []
+
     def add(v: Any) -> None:
+        if len(refs) >= MAX_MERGE_INPUTS:
+            return
         if isinstance(v, dict):
             v = v.get("model")
         if isinstance(v, dict):  # mergekit's {model: {model: {path: …}}} long form
@@ -131,11 +134,11 @@ def read_mergekit(path: str, text: str) -> List[Fact]:
                     refs.append(part.strip())
 
     add(data.get("base_model"))
-    for m in data.get("models") or []:
+    for m in items(data.get("models")):
         add(m)
-    for s in data.get("slices") or []:
+    for s in items(data.get("slices")):
         if isinstance(s, dict):
-            for src in s.get("sources") or []:
+            for src in items(s.get("sources")):
                 add(src)
     out = [Fact("relation", "merge", path, 1, "mergekit")]
     for r in refs:
