@@ -1,7 +1,8 @@
 """The pre-commit hooks with the real pre-commit: `try-repo` of this repository in temporary git repos.
 
 `pre-commit try-repo` includes uncommitted tracked changes (it commits them into a shadow clone); the
-repository under test is snapshotted that way once per session, so every call installs the same revision.
+repository under test is snapshotted that way once per session (plus new, not yet added files under src/, so
+the hook runs the same code as the rest of the suite), and every call installs that one revision.
 try-repo always installs the hook into a fresh store of its own (PRE_COMMIT_HOME is not consulted; it is set
 to a session directory only to keep pre-commit away from the user's cache), so each call costs a virtualenv
 and a `pip install`: the calls of a test run concurrently.
@@ -37,8 +38,15 @@ def hook_repo(tmp_path_factory) -> Path:
     diff = subprocess.run(["git", "diff", "HEAD", "--binary"], cwd=REPO, check=True, capture_output=True).stdout
     if diff.strip():
         subprocess.run(["git", "apply", "--whitespace=nowarn"], cwd=snap, input=diff, check=True, env=env)
-        subprocess.run(["git", "commit", "-qam", "uncommitted changes"], cwd=snap, check=True, env=env,
-                       capture_output=True)
+    # New files not yet added (a module another change imports) are part of the tree under test too.
+    new = subprocess.run(["git", "ls-files", "--others", "--exclude-standard", "-z", "--", "src"], cwd=REPO,
+                         check=True, capture_output=True).stdout.split(b"\0")
+    for rel in filter(None, (n.decode() for n in new)):
+        (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / rel, snap / rel)
+    subprocess.run(["git", "add", "-A"], cwd=snap, check=True, env=env)
+    subprocess.run(["git", "commit", "-qm", "uncommitted changes", "--allow-empty"], cwd=snap, check=True,
+                   env=env, capture_output=True)
     return snap
 
 
