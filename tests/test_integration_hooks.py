@@ -170,3 +170,16 @@ def test_sdist_and_wheel_carry_licence_files_kept_at_the_project_root(tmp_path):
     assert {"acme/models/chat/LICENSE", "acme/models/chat/NOTICE"} <= names
     members = set(tarfile.open(sdist).getnames())
     assert {"acme_models-0.1/LICENSE", "acme_models-0.1/NOTICE"} <= members
+
+
+def test_hatch_hook_paths_option(tmp_path):
+    project = make_package(tmp_path / "opt", llama_relabelled())
+    write_tree(project, {"other/README.md": pythia_good()["README.md"]})
+    pyproject = project / "pyproject.toml"
+    # Only `other/` is checked: the relabelled model under src/ is outside `paths`.
+    pyproject.write_text(PYPROJECT + 'paths = ["other"]\n')
+    r = build_wheel(project, tmp_path / "dist")
+    assert r.returncode == 0, r.stdout + r.stderr
+    pyproject.write_text(PYPROJECT + 'paths = ["missing"]\n')
+    r = build_wheel(project, tmp_path / "dist2")
+    assert r.returncode != 0 and "paths: missing: no such folder" in r.stdout + r.stderr
