@@ -116,6 +116,7 @@ def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: st
         if ids:
             mf.license_files.append(LicenseFile(path=f.path, role="embedded", ids=ids, copies=copies, text=norm,
                                                 raw_lines=tuple(f.value.splitlines()), distance=0))
+    _CURRENT[0] = None  # done reading: a later failure is not the last file's fault
     return mf
 
 
@@ -140,7 +141,21 @@ def _checkpoint_facts(source: Source, files: List[str], lfs_dirs: List[str]) -> 
     except ImportError:  # checkpoint readers not installed in this build
         return []
     weights = [f for f in files if is_checkpoint(posixpath.basename(f))]
-    return collect_checkpoints(weights, source, lfs_dirs) if weights else []
+    return collect_checkpoints(weights, _Noting(source), lfs_dirs) if weights else []
+
+
+class _Noting:
+    """The source, noting each file opened as the one being read (for the CLI's internal-error line)."""
+
+    def __init__(self, source: Source):
+        self._source = source
+
+    def __getattr__(self, name):
+        return getattr(self._source, name)
+
+    def open(self, path: str):
+        _CURRENT[0] = path
+        return self._source.open(path)
 
 
 def read_license_files(reader: Reader, kb, found: List[Tuple[str, int]], mf: ModelFacts) -> List[LicenseFile]:
