@@ -16,6 +16,7 @@ Fix: add the exact line to a NOTICE file next to the model (`weightgate fix` cre
 from __future__ import annotations
 
 from . import base_phrase, clause_of, finding, under
+from .missing_license_copy import location
 from ..text import normalise
 
 ID = "missing-notice"
@@ -55,7 +56,7 @@ def check(model):
         for duty in lic.duty("notice"):
             if not duty.text or notice_present(model, duty.text):
                 continue
-            path, line = model.anchor()
+            path, line = location(model)
             yield finding(ID, duty.severity or SEVERITY, path, line,
                           f"{under(base, lic)}, which requires this exact notice "
                           f"with every copy: “{duty.text}”",

@@ -99,8 +99,11 @@ def check(model):
                 fix = "do not distribute this derivative; the base's licence forbids sharing adapted material"
             elif lic.relabel.mode == "non-commercial":
                 fix = f"declare a non-commercial licence, e.g. {suggested_label(lic)}, and remove commercial claims"
-            elif d.source == "card-body" and any(c.source == "card" and lic.id in c.ids for c in model.declared):
-                fix = f"edit this line to state the {lic.name} ({lic.label}), as the card metadata already does"
+            elif d.source == "card-body":
+                fix = f"edit this line to state the {lic.name} (`{lic.label}`)" + (
+                    ", as the card metadata already does" if any(c.source == "card" and lic.id in c.ids
+                                                                for c in model.declared) else
+                    f", and declare {suggested_label(lic)} in the card metadata")
             elif d.source == "license-file":
                 fix = (f"replace {d.path} with the {lic.name} text (keep a code licence outside the model folder), "
                        f"and declare {suggested_label(lic)} in the card")
