@@ -10,7 +10,6 @@ matches `/`; a glob naming a folder covers everything below it).
 """
 from __future__ import annotations
 
-import datetime as _dt
 import fnmatch
 import os
 import posixpath
@@ -152,6 +151,8 @@ def _type_name(v: Any) -> str:
         return "a table"
     if isinstance(v, list):
         return "an array"
+    import datetime as _dt  # only configurations with waiver dates need it
+
     if isinstance(v, _dt.date):
         return "a date"
     return type(v).__name__
@@ -352,7 +353,9 @@ class _Validator:
             out.append(entry)
         return out
 
-    def date(self, key: str, v: Any) -> _dt.date:
+    def date(self, key: str, v: Any):
+        import datetime as _dt
+
         if isinstance(v, _dt.datetime):
             return v.date()
         if isinstance(v, _dt.date):
@@ -419,7 +422,11 @@ def apply(config: Config, findings: Iterable, source_root: Optional[str] = None,
     applies and the finding's message says when it expired. `locate(path)` may give the source-relative path
     of a shown path, so globs are matched relative to the configuration file.
     """
-    today = _dt.date.today()
+    today = None
+    if config.waivers:  # datetime is imported only when there are waivers to date
+        import datetime as _dt
+
+        today = _dt.date.today()
     out = []
     for f in findings:
         level = config.severity.get(f.rule)

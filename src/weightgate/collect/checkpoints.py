@@ -9,6 +9,7 @@ e.g. kohya's ss_sd_model_name "v1-5-pruned.safetensors"; the lineage stage decid
 """
 from __future__ import annotations
 
+import importlib
 import io
 import posixpath
 import re
@@ -17,9 +18,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..errors import ReadError
 from ..facts import WARNING, Fact, Problem
-from ..readers import gguf as gguf_reader
 from ..readers import lfs
-from ..readers import onnx as onnx_reader
 from ..readers import safetensors as st_reader
 from ..readers._io import PrefixedStream, load_json, read_exact
 from ..sources import Source
@@ -137,10 +136,11 @@ def _shard_group(path: str) -> Optional[str]:
 
 # --- weight files ---------------------------------------------------------------------------------------
 
-_READERS: Dict[str, Tuple[str, Callable]] = {
-    ".safetensors": ("safetensors", st_reader.read_header),
-    ".gguf": ("GGUF", gguf_reader.read_header),
-    ".onnx": ("ONNX", onnx_reader.read_header),
+# suffix → (format name, reader module): a reader is imported only when a folder has such a file.
+_READERS: Dict[str, Tuple[str, str]] = {
+    ".safetensors": ("safetensors", "safetensors"),
+    ".gguf": ("GGUF", "gguf"),
+    ".onnx": ("ONNX", "onnx"),
 }
 
 # Anything a reader lets slip would be a bug; still, a user's file must never crash the run.
@@ -151,7 +151,8 @@ _UNEXPECTED = (ValueError, struct.error, OverflowError, IndexError, KeyError, Ty
 def _weight(path: str, source: Source, lfs_dirs: List[str]) -> List[Fact]:
     name = posixpath.basename(path)
     suffix = "." + name.rsplit(".", 1)[-1].lower()
-    fmt, read = _READERS[suffix]
+    fmt, module = _READERS[suffix]
+    read = importlib.import_module(f"..readers.{module}", __package__).read_header
     try:
         stream = source.open(path)  # refuses symlinks leaving the root, FIFOs, directories
     except ReadError as e:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Mapping
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from ..text import normalise, slug
@@ -92,12 +93,43 @@ class Dataset(NamedTuple):
     evidence: str
 
 
+class _Licenses(Mapping):
+    """id → License, each built from its table on first use: a check touches a handful of the ~120 licences,
+    and building them all would cost more than the rest of a small check."""
+
+    def __init__(self, tables: Dict[str, Tuple[dict, str]]):
+        self._tables = tables  # id (variants included) → (the licence's table, its source file)
+        self._built: Dict[str, License] = {}
+
+    def __getitem__(self, lid: str) -> License:
+        lic = self._built.get(lid)
+        if lic is None:
+            raw, source_name = self._tables[lid]
+            for parsed in _parse_license(raw, source_name):  # the licence and its variants
+                self._built[parsed.id] = parsed
+            lic = self._built[lid]
+        return lic
+
+    def __setitem__(self, lid: str, lic: License) -> None:
+        self._built[lid] = lic
+        self._tables.setdefault(lid, ({}, ""))
+
+    def __iter__(self):
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def __contains__(self, lid) -> bool:
+        return lid in self._tables
+
+
 class Knowledge:
     """Everything the data files say, indexed for the questions the pipeline asks."""
 
     def __init__(self, licenses=None, hub_ids=(), families=None, reuploaders=None, reupload_suffixes=(),
                  generic_titles=(), datasets=None, _by_declared=None, _by_exact=None, _fp_index=None):
-        self.licenses: Dict[str, License] = licenses if licenses is not None else {}
+        self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
         self.families: List[Family] = families if families is not None else []
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
@@ -201,7 +233,11 @@ class Knowledge:
     # ---- loading ---------------------------------------------------------------------------------------
     def add_license(self, raw: dict, source_name: str = "") -> None:
         """Add one licence table (built-in file or the `licenses` table of a user configuration)."""
+        self._add_tables(raw, source_name)
+
+    def _add_tables(self, raw: dict, source_name: str) -> None:
         for lic in _parse_license(raw, source_name):
+            self.licenses._tables[lic.id] = (raw, source_name)
             self.licenses[lic.id] = lic
             for key in (lic.id, lic.spdx, lic.name, *lic.hub_ids, *lic.license_names, *lic.aliases):
                 if key:
@@ -329,6 +365,8 @@ def compile_data(data_dir: str = DATA_DIR) -> str:
     path = os.path.join(data_dir, COMPILED)
     names = _source_files(data_dir)
     raw = _parse_sources(data_dir, names, _digest(data_dir, names))
+    kb = _build(raw)
+    raw["index"] = {"exact": kb._by_exact, "declared": kb._by_declared, "fingerprints": kb._fp_index}
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(raw, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
@@ -354,11 +392,34 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
     global _CACHE
     if _CACHE is not None and data_dir == DATA_DIR:
         return _CACHE
-    raw = raw_data(data_dir)
-    kb = Knowledge()
+    kb = _build(raw_data(data_dir))
+    if data_dir == DATA_DIR:
+        _CACHE = kb
+    return kb
+
+
+def _tables(raw: dict):
+    """(source file, licence table) for every licence table of the data, in order."""
     for name, table_file in raw["licenses"]:
         for table in table_file.get("license", [table_file]):  # one licence per file, or [[license]] tables
-            kb.add_license(table, name)
+            yield name, table
+
+
+def _build(raw: dict) -> Knowledge:
+    kb = Knowledge()
+    index = raw.get("index")
+    if index:  # compiled: the look-up indexes are ready, licence records are built when first used
+        tables = {}
+        for name, t in _tables(raw):
+            for lid in [t.get("id")] + [v.get("id") for v in t.get("variants", [])]:
+                tables[lid] = (t, name)
+        kb.licenses = _Licenses(tables)
+        kb._by_exact, kb._by_declared = index["exact"], index["declared"]
+        kb._fp_index = [tuple(x) for x in index["fingerprints"]]
+    else:
+        kb.licenses = _Licenses({})
+        for name, table in _tables(raw):
+            kb._add_tables(table, name)
     kb.hub_ids = tuple(raw["hub_licenses"]["ids"])
     fam = raw["families"]
     kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
@@ -374,14 +435,14 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
                            names=tuple(normalise(n) for n in x.get("names", [])),
                            license=x["license"], evidence=x.get("evidence", ""))
                    for x in raw["datasets"].get("dataset", [])]
-    if data_dir == DATA_DIR:
-        _CACHE = kb
     return kb
 
 
 def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowledge:
     """A copy of `kb` with extra licence tables (from a user configuration)."""
-    new = Knowledge(licenses=dict(kb.licenses), hub_ids=kb.hub_ids, families=list(kb.families),
+    licenses_copy = _Licenses(dict(kb.licenses._tables))
+    licenses_copy._built.update(kb.licenses._built)
+    new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids, families=list(kb.families),
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
                     generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
