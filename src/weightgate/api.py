@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence, Union
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Optional, Sequence, Union
 
 from . import engine
 from .config import Config, load_config

@@ -14,7 +14,8 @@ import fnmatch
 import os
 import posixpath
 import re
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from .errors import ConfigError
 from .facts import replace

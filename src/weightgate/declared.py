@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple, List, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import List, Optional, Tuple
+
+from ._record import record
 
 from .facts import Fact, ModelFacts
 
 NOT_A_LICENSE = ("other", "unknown", "none", "n/a", "na", "tbd", "see license", "see license file", "custom")
 
 
-class Declaration(NamedTuple):
+@record
+class Declaration:
     source: str  # "card" | "card-body" | "license-file" | "checkpoint" | "sidecar"
     raw: str  # as written (a file's path for licence files)
     ids: Tuple[str, ...]  # main licence ids (variants mapped to their parent); () when not recognised

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Iterable, List, Tuple
 
 from .sources import Source
 

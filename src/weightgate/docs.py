@@ -4,7 +4,8 @@ from __future__ import annotations
 import inspect
 import json
 import sys
-from typing import List, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import List, Tuple
 
 from . import knowledge, rules
 from .errors import UsageError

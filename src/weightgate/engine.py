@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import config as config_mod
 from . import discover, knowledge, rules

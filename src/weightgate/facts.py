@@ -6,14 +6,18 @@ define (a hook pays for every import, and `dataclasses` alone costs more than ch
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, Dict, List, Optional, Tuple
+
+from ._record import record
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
 
 
-class Fact(NamedTuple):
+@record
+class Fact:
     """One thing a file says, and where it says it.
 
     kind    what it is: "license" (a declared licence id or Hub id, as written), "license_name",
@@ -34,7 +38,8 @@ class Fact(NamedTuple):
     origin: str = ""
 
 
-class Problem(NamedTuple):
+@record
+class Problem:
     """A broken or suspicious input found while collecting; becomes a finding of `rule`."""
 
     rule: str
@@ -43,7 +48,8 @@ class Problem(NamedTuple):
     severity: Optional[str] = None  # None: the rule's default
 
 
-class LicenseFile(NamedTuple):
+@record
+class LicenseFile:
     """A licence-ish file (LICENSE*, NOTICE*, USE_POLICY*, …) that governs a model folder."""
 
     path: str  # relative to the check root
@@ -72,7 +78,8 @@ class ModelFacts:
         return [f for f in self.facts if f.kind == kind]
 
 
-class Base(NamedTuple):
+@record
+class Base:
     """A resolved base model of a model folder."""
 
     id: str  # normalised reference (lowercase Hub id "org/name", or a local path)
@@ -87,7 +94,8 @@ class Base(NamedTuple):
     notice_lines: Tuple[str, ...] = ()  # NOTICE contents the base ships (Apache §4(d))
 
 
-class Finding(NamedTuple):
+@record
+class Finding:
     """One violation. Immutable and sortable; formatting lives in weightgate.report."""
 
     path: str

@@ -14,7 +14,8 @@ import os
 import posixpath
 import subprocess
 import threading
-from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .errors import ReadError, UsageError
 from .sources import FsSource, Source, is_skipped_dir

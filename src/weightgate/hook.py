@@ -14,7 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import List, Optional
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import List, Optional
 
 ZERO = "0" * 40
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from typing import Dict, List, NamedTuple, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, List, Optional, Tuple
+
+from ._record import record
 
 from .facts import Base, Fact, ModelFacts
 
@@ -25,7 +28,8 @@ _CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
 
 
-class Ref(NamedTuple):
+@record
+class Ref:
     kind: str  # "hub" | "local" | "hint" (a family named by checkpoint metadata)
     id: str  # lowercase Hub id, or a normalised path relative to the source root
     display: str

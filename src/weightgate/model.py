@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Iterator, List, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Iterator, List, Optional, Tuple
 
 from .declared import Declaration
 from .facts import Base, ModelFacts

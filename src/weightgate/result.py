@@ -1,12 +1,16 @@
 """The result of a check: plain data that every output format and the Python API are built from."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, NamedTuple, Optional
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, Dict, List, Optional
+
+from ._record import record
 
 from .facts import ERROR, WARNING, Finding
 
 
-class ModelSummary(NamedTuple):
+@record
+class ModelSummary:
     root: str
     declared: List[Dict[str, Any]]  # {"license", "path", "line"}
     bases: List[Dict[str, Any]]  # {"id", "license", "resolved_from", "relation", "evidence": [{"path", "line"}]}

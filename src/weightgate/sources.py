@@ -9,7 +9,8 @@ from __future__ import annotations
 import io
 import os
 import stat
-from typing import BinaryIO, Iterator, List, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import BinaryIO, Iterator, List, Tuple
 
 from .errors import ReadError
 

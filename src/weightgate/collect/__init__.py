@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Dict, List, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, List, Optional, Tuple
 
 from ..errors import ReadError
 from ..facts import Fact, LicenseFile, ModelFacts, Problem

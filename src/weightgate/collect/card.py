@@ -6,7 +6,8 @@ SafeLoader; we keep the composed node tree so every key keeps its line.
 from __future__ import annotations
 
 import re
-from typing import Any, List, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, List, Optional, Tuple
 
 from ..facts import ERROR, WARNING, Fact, Problem
 
@@ -187,47 +188,65 @@ def _yaml_scalar_text(value: Any) -> str:
 
 # Link text and target stop at the next bracket, so a failed match never rescans the rest of the line: every
 # body regex here must stay linear in the line length (a hostile 10 MB line must not hang the hook).
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
+class _Lazy:
+    """A pattern compiled on first use: compiling is most of what reading a card costs, and most lines (and
+    many cards) never need most patterns. The body scan tests cheap substrings before using one."""
+
+    __slots__ = ("_args", "_re")
+
+    def __init__(self, *args):
+        self._args, self._re = args, None
+
+    def __getattr__(self, name):
+        if self._re is None:
+            self._re = re.compile(*self._args)
+        return getattr(self._re, name)
+
+
+_MD_LINK = _Lazy(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
 # No two whitespace runs are adjacent (each `\s*` follows a required token), and the value is taken greedily and
 # trimmed by _license_value: the former `(.+?)\s*\|?\s*$` was cubic on a line of spaces.
-_LICENSE_LINE = re.compile(
+_LICENSE_LINE = _Lazy(
     r"^\s*(?:[-*+|]\s*)?(?:(?:\*\*|__)\s*)?licen[cs]e(?:\s+type)?\s*(?:(?:\*\*|__)\s*)?:\s*(?:(?:\*\*|__)\s*)?(?::\s*)?(.+)$",
     re.I)
-_LICENSE_HEADING = re.compile(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
+_LICENSE_HEADING = _Lazy(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
-_RELEASED_UNDER = re.compile(
+_RELEASED_UNDER = _Lazy(
     r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
     r"(?:\s+(?!under\b)[\w-]+){0,4}?\s+under\s+"
     r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?(.{2,120})", re.I)
-_SELF_SUBJECT = re.compile(
+_SELF_SUBJECT = _Lazy(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
-_OTHER_SUBJECT = re.compile(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
-_BADGE = re.compile(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
-_BASE_LINE = re.compile(
+_OTHER_SUBJECT = _Lazy(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
+_BADGE = _Lazy(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
+_BASE_LINE = _Lazy(
     r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
     r"merged\s+with|merge\s+of|"
     r"trained\s+from|derived\s+from|quantized\s+(?:version\s+of|from)|adapter\s+for|built\s+on(?:\s+top\s+of)?|"
     r"based\s+on)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*(.{2,300})", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
-_CODE_SUBJECT = re.compile(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
+# Words that must occur in a line before _BASE_LINE can match it.
+_BASE_WORDS = ("tune", "original", "base model", "trained from", "derived", "quantiz", "adapter for", "built on",
+               "based on", "merge")
+_SENTENCE_END = _Lazy(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
+_CODE_SUBJECT = _Lazy(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
                            r"source|implementation|website|dataset|data|paper)\b", re.I)
-_HF_URL = re.compile(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
+_HF_URL = _Lazy(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
                      r"([A-Za-z0-9][\w.-]*/[\w.-]+)")
-_HUB_ID = re.compile(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
-_OPEN_SOURCE = re.compile(r"\bopen[- ]?sourced?\b", re.I)
-_OSS_TARGET = re.compile(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
+_HUB_ID = _Lazy(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
+_OPEN_SOURCE = _Lazy(r"\bopen[- ]?sourced?\b", re.I)
+_OSS_TARGET = _Lazy(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
                          r"alternative|version)\b", re.I)
 # Sentences about other projects: thanks, comparisons, examples ("open-source models like Mistral").
-_OSS_OTHERS = re.compile(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?|inspired|built\s+upon|such\s+as|like|"
+_OSS_OTHERS = _Lazy(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?|inspired|built\s+upon|such\s+as|like|"
                          r"other|others|compared|comparison|outperform\w*|than|among|community)\b", re.I)
-_OSS_NOT_MODEL = re.compile(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
+_OSS_NOT_MODEL = _Lazy(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
                             r"datasets?|data)\b", re.I)
 
 
 # The emphasised text holds no `*` and no `_` except inside a word, so a marker that is never closed costs
 # only the stretch up to the next marker (`(.+?)` rescanned the rest of the line for each one).
-_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)((?:[^*_]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = _Lazy(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)((?:[^*_]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![\w*])")
 
 
 def _license_value(value: str) -> str:
@@ -241,8 +260,10 @@ def _license_value(value: str) -> str:
 def _plain(s: str) -> str:
     """Markdown link text kept, emphasis and code marks dropped (underscores inside words are kept:
     `llama_3_8b` is a name, not emphasis)."""
-    s = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), s)
-    s = _EMPHASIS.sub(r"\2", s)
+    if "](" in s:
+        s = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), s)
+    if "*" in s or "_" in s:
+        s = _EMPHASIS.sub(r"\2", s)
     return s.replace("`", "").replace("**", "").strip()
 
 
@@ -270,21 +291,22 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             title_seen = True  # only a first heading that is an H1 is the card's title
             if re.match(r"^#\s+\S", stripped):
                 out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
+        low = raw.lower()
         if _HEADING.match(raw):
-            in_license_section = bool(_LICENSE_HEADING.match(raw))
+            in_license_section = "licen" in low and bool(_LICENSE_HEADING.match(raw))
             continue
-        m = _LICENSE_LINE.match(raw)
+        m = _LICENSE_LINE.match(raw) if "licen" in low else None
         if m:
             value = _license_value(m.group(1))
             for link in _MD_LINK.finditer(value):
                 if link.group(2):
                     out.append(Fact("license_link_body", link.group(2), path, line_no, "card-body:license-line"))
             out.append(Fact("license_claim", _plain(value), path, line_no, "card-body:license-line"))
-        for b in _BADGE.finditer(raw):
+        for b in (_BADGE.finditer(raw) if "badge/licen" in low else ()):
             value = b.group(1).replace("--", "-").replace("_", " ").replace("%20", " ").replace("%2B", "+")
             out.append(Fact("license_claim", value, path, line_no, "card-body:badge"))
         plain = _plain(raw)
-        for r in _RELEASED_UNDER.finditer(plain):
+        for r in (_RELEASED_UNDER.finditer(plain) if " under " in low else ()):
             before = plain[: r.start()]
             sentence = re.split(r"[.!?]\s", before)[-1]
             if _OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence):
@@ -292,12 +314,12 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             if in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
                 value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
-        bm = _BASE_LINE.search(raw)
+        bm = _BASE_LINE.search(raw) if any(k in low for k in _BASE_WORDS) else None
         if bm:
             ref = _hub_ref(_SENTENCE_END.split(bm.group(1), 1)[0])
             if ref:
                 out.append(Fact("base_prose", ref, path, line_no, "card-body:base"))
-        for sentence in re.split(r"(?<=[.!?])\s+", plain):
+        for sentence in (re.split(r"(?<=[.!?])\s+", plain) if "source" in low and "open" in low else ()):
             om = _OPEN_SOURCE.search(sentence)
             if (om and _OSS_TARGET.search(sentence) and not _OSS_NOT_MODEL.search(sentence[om.end(): om.end() + 40])
                     and not _OSS_OTHERS.search(sentence)):

@@ -14,7 +14,8 @@ import io
 import posixpath
 import re
 import struct
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..errors import ReadError
 from ..facts import WARNING, Fact, Problem

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, List, Optional
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, List, Optional
 
 from ..facts import Fact, Problem
 

@@ -12,7 +12,8 @@ it into a metadata-invalid finding with a line), and returns the composed node t
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, Dict, Tuple
 
 import yaml
 from yaml.composer import ComposerError

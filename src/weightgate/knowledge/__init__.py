@@ -8,7 +8,10 @@ import fnmatch
 import os
 import re
 from collections.abc import Mapping
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .._record import record
 
 from ..text import normalise, slug
 
@@ -28,7 +31,8 @@ def _toml_loads(text: str) -> dict:
     return tomllib.loads(text)
 
 
-class Duty(NamedTuple):
+@record
+class Duty:
     """Something a derivative must carry, with the clause that demands it."""
 
     kind: str
@@ -41,14 +45,16 @@ class Duty(NamedTuple):
     severity: str = ""  # overrides the rule default (e.g. "warning" for permissive licences)
 
 
-class Relabel(NamedTuple):
+@record
+class Relabel:
     mode: str  # see RELABEL_MODES
     clause: str
     quote: str
     allowed: Tuple[str, ...] = ()  # extra ids accepted (later versions, compatible licences)
 
 
-class License(NamedTuple):
+@record
+class License:
     id: str
     name: str
     kind: str
@@ -77,7 +83,8 @@ class License(NamedTuple):
         return self.hub_ids[0] if self.hub_ids else self.id
 
 
-class Family(NamedTuple):
+@record
+class Family:
     name: str
     license: str
     ids: Tuple[str, ...]  # globs on the lowercase Hub id
@@ -86,7 +93,8 @@ class Family(NamedTuple):
     hints: Tuple[str, ...] = ()  # globs on checkpoint hints (kohya ss_sd_model_name, modelspec.architecture)
 
 
-class Dataset(NamedTuple):
+@record
+class Dataset:
     ids: Tuple[str, ...]  # lowercase Hub dataset ids (globs allowed)
     names: Tuple[str, ...]  # normalised prose names
     license: str

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, BinaryIO
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, BinaryIO
 
 from ..errors import ReadError
 

@@ -7,7 +7,10 @@ end of the key-value section: tensor infos and tensor data are never read.
 from __future__ import annotations
 
 import struct
-from typing import Any, BinaryIO, Dict, NamedTuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Any, BinaryIO, Dict
+
+from .._record import record
 
 from ..errors import ReadError
 from ._io import read_exact, skip
@@ -26,7 +29,8 @@ _SCALARS = {0: ("B", 1), 1: ("b", 1), 2: ("H", 2), 3: ("h", 2), 4: ("I", 4), 5: 
 _MIN_SIZE = {**{t: s for t, (_, s) in _SCALARS.items()}, T_STRING: 8, T_ARRAY: 12}
 
 
-class GGUFHeader(NamedTuple):
+@record
+class GGUFHeader:
     version: int
     tensor_count: int
     kv_count: int

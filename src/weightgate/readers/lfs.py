@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import BinaryIO, Iterable, NamedTuple, Optional, Tuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import BinaryIO, Iterable, Optional, Tuple
+
+from .._record import record
 
 from ..errors import ReadError
 
@@ -23,7 +26,8 @@ _OID = re.compile(r"sha256:([0-9a-f]{64})\Z")
 _SIZE = re.compile(r"(0|[1-9][0-9]*)\Z")
 
 
-class LfsPointer(NamedTuple):
+@record
+class LfsPointer:
     oid: str  # 64 lowercase hex digits
     size: int
 

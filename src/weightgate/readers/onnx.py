@@ -6,7 +6,8 @@ Everything else, the graph (7) above all, is seeked over and never read.
 """
 from __future__ import annotations
 
-from typing import BinaryIO, Dict, Optional
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import BinaryIO, Dict, Optional
 
 from ..errors import ReadError
 from ._io import read_exact, skip

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import posixpath
 import struct
-from typing import BinaryIO, Dict, List, NamedTuple
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import BinaryIO, Dict, List
+
+from .._record import record
 
 from ..errors import ReadError
 from ._io import load_json, read_exact
@@ -16,13 +19,15 @@ MAX_HEADER = 100_000_000  # the limit safetensors itself enforces
 MAX_INDEX = 100_000_000  # an index with 10,000 shards and a million tensors is still far below this
 
 
-class SafetensorsHeader(NamedTuple):
+@record
+class SafetensorsHeader:
     metadata: Dict[str, str]  # `__metadata__`, {} when absent
     tensor_count: int
     header_size: int  # N; the reader consumed exactly 8 + N bytes
 
 
-class ShardIndex(NamedTuple):
+@record
+class ShardIndex:
     metadata: Dict[str, object]
     weight_map: Dict[str, str]
     shards: List[str]  # sorted, distinct, as written (relative to the index)

@@ -13,7 +13,8 @@ import inspect
 import json
 import posixpath
 import re
-from typing import Dict, List
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, List
 from urllib.parse import quote
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -7,7 +7,8 @@ Clause texts come from the knowledge data, never from the rule.
 from __future__ import annotations
 
 import importlib
-from typing import Dict, List
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, List
 
 from ..facts import Finding
 

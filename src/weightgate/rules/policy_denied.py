@@ -27,7 +27,8 @@ with the reason:
 from __future__ import annotations
 
 import fnmatch
-from typing import Optional
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Optional
 
 from . import base_phrase, finding
 
