@@ -41,3 +41,18 @@ def slug(s: str) -> str:
 
 
 _NOT_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+
+
+class LazyPattern:
+    """A regular expression compiled on first use. Compiling is a large part of a small check's cost, and many
+    patterns (LFS pointers, prose about datasets, open-source claims) are needed by few repositories."""
+
+    __slots__ = ("_args", "_re")
+
+    def __init__(self, *args):
+        self._args, self._re = args, None
+
+    def __getattr__(self, name):
+        if self._re is None:
+            self._re = re.compile(*self._args)
+        return getattr(self._re, name)

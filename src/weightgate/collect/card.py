@@ -9,6 +9,7 @@ import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Any, List, Optional, Tuple
 
+from ..text import LazyPattern
 from ..facts import ERROR, WARNING, Fact, Problem
 
 # Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
@@ -188,39 +189,24 @@ def _yaml_scalar_text(value: Any) -> str:
 
 # Link text and target stop at the next bracket, so a failed match never rescans the rest of the line: every
 # body regex here must stay linear in the line length (a hostile 10 MB line must not hang the hook).
-class _Lazy:
-    """A pattern compiled on first use: compiling is most of what reading a card costs, and most lines (and
-    many cards) never need most patterns. The body scan tests cheap substrings before using one."""
-
-    __slots__ = ("_args", "_re")
-
-    def __init__(self, *args):
-        self._args, self._re = args, None
-
-    def __getattr__(self, name):
-        if self._re is None:
-            self._re = re.compile(*self._args)
-        return getattr(self._re, name)
-
-
-_MD_LINK = _Lazy(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
+_MD_LINK = LazyPattern(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
 # No two whitespace runs are adjacent (each `\s*` follows a required token), and the value is taken greedily and
 # trimmed by _license_value: the former `(.+?)\s*\|?\s*$` was cubic on a line of spaces.
-_LICENSE_LINE = _Lazy(
+_LICENSE_LINE = LazyPattern(
     r"^\s*(?:[-*+|]\s*)?(?:(?:\*\*|__)\s*)?licen[cs]e(?:\s+type)?\s*(?:(?:\*\*|__)\s*)?:\s*(?:(?:\*\*|__)\s*)?(?::\s*)?(.+)$",
     re.I)
-_LICENSE_HEADING = _Lazy(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
+_LICENSE_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
-_RELEASED_UNDER = _Lazy(
+_RELEASED_UNDER = LazyPattern(
     r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
     r"(?:\s+(?!under\b)[\w-]+){0,4}?\s+under\s+"
     r"(?:the\s+terms\s+of\s+)?(?:the\s+|an?\s+)?(.{2,120})", re.I)
-_SELF_SUBJECT = _Lazy(
+_SELF_SUBJECT = LazyPattern(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
-_OTHER_SUBJECT = _Lazy(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
-_BADGE = _Lazy(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
-_BASE_LINE = _Lazy(
+_OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
+_BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
+_BASE_LINE = LazyPattern(
     r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
     r"merged\s+with|merge\s+of|"
     r"trained\s+from|derived\s+from|quantized\s+(?:version\s+of|from)|adapter\s+for|built\s+on(?:\s+top\s+of)?|"
@@ -228,25 +214,25 @@ _BASE_LINE = _Lazy(
 # Words that must occur in a line before _BASE_LINE can match it.
 _BASE_WORDS = ("tune", "original", "base model", "trained from", "derived", "quantiz", "adapter for", "built on",
                "based on", "merge")
-_SENTENCE_END = _Lazy(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
-_CODE_SUBJECT = _Lazy(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
+_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
+_CODE_SUBJECT = LazyPattern(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
                            r"source|implementation|website|dataset|data|paper)\b", re.I)
-_HF_URL = _Lazy(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
+_HF_URL = LazyPattern(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
                      r"([A-Za-z0-9][\w.-]*/[\w.-]+)")
-_HUB_ID = _Lazy(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
-_OPEN_SOURCE = _Lazy(r"\bopen[- ]?sourced?\b", re.I)
-_OSS_TARGET = _Lazy(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
+_HUB_ID = LazyPattern(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
+_OPEN_SOURCE = LazyPattern(r"\bopen[- ]?sourced?\b", re.I)
+_OSS_TARGET = LazyPattern(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
                          r"alternative|version)\b", re.I)
 # Sentences about other projects: thanks, comparisons, examples ("open-source models like Mistral").
-_OSS_OTHERS = _Lazy(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?|inspired|built\s+upon|such\s+as|like|"
+_OSS_OTHERS = LazyPattern(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?|inspired|built\s+upon|such\s+as|like|"
                          r"other|others|compared|comparison|outperform\w*|than|among|community)\b", re.I)
-_OSS_NOT_MODEL = _Lazy(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
+_OSS_NOT_MODEL = LazyPattern(r"\b(?:code|library|libraries|framework|tool(?:kit|s)?|software|community|project|"
                             r"datasets?|data)\b", re.I)
 
 
 # The emphasised text holds no `*` and no `_` except inside a word, so a marker that is never closed costs
 # only the stretch up to the next marker (`(.+?)` rescanned the rest of the line for each one).
-_EMPHASIS = _Lazy(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)((?:[^*_]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = LazyPattern(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)((?:[^*_]|(?<=\w)_(?=\w))+?)(?<=\S)\1(?![\w*])")
 
 
 def _license_value(value: str) -> str:

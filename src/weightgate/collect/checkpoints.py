@@ -23,13 +23,14 @@ from ..readers import lfs
 from ..readers import safetensors as st_reader
 from ..readers._io import PrefixedStream, load_json, read_exact
 from ..sources import Source
+from ..text import LazyPattern
 
 CHECKPOINT_SUFFIXES = (".safetensors", ".gguf", ".onnx")
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 INDEX_SUFFIXES = (".safetensors.index.json", ".bin.index.json")
 
-_SHARD = re.compile(r"^(?P<stem>.+)-\d{5}-of-(?P<total>\d{5})(?P<ext>\.[a-z]+)$")
-_HF_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<rest>[^?#]*)", re.I)
+_SHARD = LazyPattern(r"^(?P<stem>.+)-\d{5}-of-(?P<total>\d{5})(?P<ext>\.[a-z]+)$")
+_HF_URL = LazyPattern(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<rest>[^?#]*)", re.I)
 _NOT_MODELS = ("datasets", "spaces", "docs", "blog", "papers", "collections", "organizations")
 MAX_GGUF_BASES = 64
 

@@ -15,15 +15,16 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 from .._record import record
 
 from ..errors import ReadError
+from ..text import LazyPattern
 
 MAX_POINTER = 1024  # git-lfs never treats a larger file as a pointer
 VERSION_LINE = b"version https://git-lfs.github.com/spec/v1"
 _OLD_VERSION = b"version https://hawser.github.com/spec/v1"  # pre-1.0 pointers, still accepted by git-lfs
 
-_KEY = re.compile(r"[a-z0-9.-]+\Z")
-_EXT_KEY = re.compile(r"ext-[0-9]-[a-z0-9.-]+\Z")  # the only keys the spec allows besides version/oid/size
-_OID = re.compile(r"sha256:([0-9a-f]{64})\Z")
-_SIZE = re.compile(r"(0|[1-9][0-9]*)\Z")
+_KEY = LazyPattern(r"[a-z0-9.-]+\Z")
+_EXT_KEY = LazyPattern(r"ext-[0-9]-[a-z0-9.-]+\Z")  # the only keys the spec allows besides version/oid/size
+_OID = LazyPattern(r"sha256:([0-9a-f]{64})\Z")
+_SIZE = LazyPattern(r"(0|[1-9][0-9]*)\Z")
 
 
 @record

@@ -18,15 +18,16 @@ import functools
 import re
 
 from . import clause_of, finding
+from ..text import LazyPattern
 
 ID = "noncommercial-data"
 SEVERITY = "error"
 SUMMARY = "A non-commercial dataset is used and the model is declared for commercial use."
 
 
-_TRAINING = re.compile(r"\b(?:train(?:ed|ing)?|fine-?tun\w*|finetun\w*|sft|instruction-tun\w*|distill\w*|"
+_TRAINING = LazyPattern(r"\b(?:train(?:ed|ing)?|fine-?tun\w*|finetun\w*|sft|instruction-tun\w*|distill\w*|"
                        r"datasets?|data\s+from)\b", re.I)
-_NOT_TRAINING = re.compile(r"(?:eval|bench|leaderboard|prompt|template|format|style|score)", re.I)
+_NOT_TRAINING = LazyPattern(r"(?:eval|bench|leaderboard|prompt|template|format|style|score)", re.I)
 
 
 def _trained_on(line: str, m) -> bool:
