@@ -23,6 +23,7 @@ import platform
 import shutil
 import statistics
 import struct
+import re
 import subprocess
 import sys
 import tempfile
@@ -253,12 +254,25 @@ def machine() -> str:
             f"({platform.python_implementation()}), {platform.system()} {platform.release()}")
 
 
+def instructions(argv, env) -> int:
+    """Instructions executed by a command, counted by callgrind (the same count every run)."""
+    p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"Collected : (\d+)", p.stderr)
+    if not m:
+        raise RuntimeError(p.stderr[-500:])
+    return int(m.group(1))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=7, help="runs per measurement; the median is reported")
     ap.add_argument("--quick", action="store_true", help="skip the 10,000-shard repo")
     ap.add_argument("--keep", action="store_true", help="keep the generated repos")
     ap.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions of typical vs baseline with valgrind's callgrind (deterministic; "
+                         "wall time on shared machines swings by tens of percent)")
     args = ap.parse_args(argv)
 
     root = tempfile.mkdtemp(prefix="weightgate-bench-")
@@ -333,6 +347,14 @@ def main(argv=None) -> int:
                   f"; baseline {rss['baseline'] / 1e6:.1f} MB")
             ok &= peak < 60e6
             results["peak_rss_mb"] = round(peak / 1e6, 1)
+        if args.instructions and shutil.which("valgrind") and have_cli:
+            counts = {name: instructions(argv_, env) for name, argv_ in (
+                ("baseline", [sys.executable, "-c", "import yaml, json, argparse, pathlib"]),
+                ("typical", [sys.executable, "-m", "weightgate", "check", repos["typical"], "--exit-zero"]))}
+            r = counts["typical"] / counts["baseline"]
+            print(f"\ninstructions (callgrind): baseline {counts['baseline']:,}  typical {counts['typical']:,}  "
+                  f"ratio {r:.2f}x (goal <= 1.3x)")
+            results["instructions"] = dict(counts, ratio=round(r, 3))
         results["times_ms"] = {k: round(v * 1000, 1) for k, v in times.items()}
         results["measured_with"] = how
         if args.json:
