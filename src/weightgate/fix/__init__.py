@@ -101,12 +101,8 @@ def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cach
 
 
 def _apply(config, findings, source_root, locate):
-    """config.apply: severities, excludes and waivers, with globs relative to the configuration file."""
-    import inspect
-
-    if len(inspect.signature(config_mod.apply).parameters) >= 4:
-        return config_mod.apply(config, findings, source_root, locate)
-    return config_mod.apply(config, findings)
+    """Severity overrides and waivers, with globs relative to the configuration file (as `check` applies them)."""
+    return config_mod.apply(config, findings, source_root, locate)
 
 
 def _reason(model, f: Finding, notes: Sequence[Note]) -> str:
