@@ -38,8 +38,8 @@ _FIX_CORRUPT = ("re-export the file with a current library, or re-download it; i
                 "object, run `git lfs pull`")
 _FIX_LFS = ("run `git lfs pull` (or `git lfs fetch` then `git lfs checkout`) so the object is present, "
             "then check again")
-_FIX_PICKLE = ("convert it to safetensors (e.g. `safetensors.torch.save_file(torch.load(p, weights_only=True), "
-               "'model.safetensors')` in a sandbox) and delete the pickle")
+_FIX_PICKLE = ("convert it to safetensors in a sandbox (load it with PyTorch's `weights_only=True`, save it with "
+               "`safetensors.torch.save_file`) and delete the pickle")
 
 
 def is_index(name: str) -> bool:
@@ -239,13 +239,20 @@ def _str(meta: dict, key: str) -> Optional[str]:
     return None
 
 
-def gguf_facts(meta: dict, path: str) -> List[Fact]:
+def _collector(meta: dict, path: str, fmt: str):
+    """(facts list, add(kind, key, value=None)): one fact per present metadata key, origin "<fmt>:<key>"."""
     out: List[Fact] = []
 
     def add(kind: str, key: str, value=None):
         v = value if value is not None else _str(meta, key)
         if v:
-            out.append(Fact(kind, v, path, 1, "gguf:" + key))
+            out.append(Fact(kind, v, path, 1, f"{fmt}:{key}"))
+
+    return out, add
+
+
+def gguf_facts(meta: dict, path: str) -> List[Fact]:
+    out, add = _collector(meta, path, "gguf")
 
     add("license", "general.license")
     add("license_name", "general.license.name")
@@ -295,12 +302,7 @@ def gguf_facts(meta: dict, path: str) -> List[Fact]:
 
 
 def safetensors_facts(meta: Dict[str, str], path: str) -> List[Fact]:
-    out: List[Fact] = []
-
-    def add(kind: str, key: str, value=None):
-        v = value if value is not None else _str(meta, key)
-        if v:
-            out.append(Fact(kind, v, path, 1, "safetensors:" + key))
+    out, add = _collector(meta, path, "safetensors")
 
     add("license", "license")
     add("license", "modelspec.license")
