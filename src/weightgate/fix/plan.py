@@ -395,6 +395,15 @@ class ModelFixer:
         return (f"the {lic.name} allows several licences for a derivative; keep yours with the base's terms passed on, "
                 f"or declare {own}; the choice is yours, so fix leaves it")
 
+    def _name_and_link(self, card: Card, data: dict, lic) -> str:
+        """Set the `license_name` and `license_link` that `license: other` needs; describe what was set."""
+        slug = lic.license_names[0] if lic.license_names else lic.id
+        link = self.link_to(lic)
+        self._set_key(card, data, "license_name", slug)
+        if link:
+            self._set_key(card, data, "license_link", link)
+        return f"`license_name: {slug}`" + (f" and `license_link: {link}`" if link else "")
+
     def _set_license(self, card: Card, data: dict, line: int, lic, fixes: List[Fixed], rule: str,
                      was: str, why: str) -> bool:
         label = lic.hub_ids[0] if lic.hub_ids else "other"
@@ -402,12 +411,7 @@ class ModelFixer:
             return False
         desc = f"set `license: {label}` (was `{was}`){why}"
         if label == "other":
-            slug = lic.license_names[0] if lic.license_names else lic.id
-            link = self.link_to(lic)
-            self._set_key(card, data, "license_name", slug)
-            if link:
-                self._set_key(card, data, "license_link", link)
-            desc += f", with `license_name: {slug}`" + (f" and `license_link: {link}`" if link else "")
+            desc += ", with " + self._name_and_link(card, data, lic)
         fixes.append(Fixed(rule, self.model.facts.card_path, line, desc))
         return True
 
@@ -545,12 +549,7 @@ class ModelFixer:
         data["license"] = label
         desc = f"added `license: {label}`"
         if label == "other":
-            slug = lic.license_names[0] if lic.license_names else lic.id
-            link = self.link_to(lic)
-            self._set_key(card, data, "license_name", slug)
-            if link:
-                self._set_key(card, data, "license_link", link)
-            desc += f", `license_name: {slug}`" + (f" and `license_link: {link}`" if link else "")
+            desc += ", " + self._name_and_link(card, data, lic)
         fixes.append(Fixed("relabel-forbidden", self.model.facts.card_path or self.join("README.md"), 0,
                            desc + f": the card declared no licence, and the {lic.name} allows no other"))
 
