@@ -11,6 +11,7 @@ import json
 import struct
 
 import conftest_hypothesis  # noqa: F401  (registers and loads the profiles)
+from conftest_checkpoints import varint
 from hypothesis import given, strategies as st
 
 from weightgate.collect.card import read_card
@@ -180,16 +181,6 @@ def test_gguf_arbitrary_bytes(data):
 
 
 # --- ONNX metadata scan -----------------------------------------------------------------------------------
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
 
 pb_field = st.one_of(
     st.builds(lambda num, v: varint(num << 3) + varint(v), st.integers(0, 20), st.integers(0, 2 ** 70)),

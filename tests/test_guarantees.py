@@ -19,6 +19,7 @@ from typing import Dict
 import pytest
 
 from conftest import REPO, check_json, write_tree
+from conftest_checkpoints import CountingStream, varint
 
 CARD = "---\nlicense: mit\nbase_model: meta-llama/Llama-2-7b-hf\nlicense_link: https://example.com/LICENSE\n---\n# M\n"
 MIT = "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"
@@ -193,53 +194,20 @@ def test_audit_hook_does_catch_a_connect(tmp_path):
 
 # --- bytes read per weight file ---------------------------------------------------------------------------
 
-class Counted(io.RawIOBase):
-    def __init__(self, inner, counts, key):
-        self.inner, self.counts, self.key = inner, counts, key
-
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return self.inner.seekable()
-
-    def readinto(self, b):
-        data = self.inner.read(len(b))
-        b[:len(data)] = data
-        self.counts[self.key] = self.counts.get(self.key, 0) + len(data)
-        return len(data)
-
-    def seek(self, pos, whence=0):
-        return self.inner.seek(pos, whence)
-
-    def tell(self):
-        return self.inner.tell()
-
-    def close(self):
-        self.inner.close()
-        super().close()
-
-
 def counting_source(root):
+    """An FsSource counting the bytes each weight file gives up, through an 8-byte buffer so that read-ahead
+    past what a reader asks for is counted too."""
     from weightgate.sources import FsSource
 
-    class CountingSource(FsSource):
-        counts: Dict[str, int] = {}
+    class BufferedCountingSource(FsSource):
+        def __init__(self, root):
+            super().__init__(root)
+            self.counts: Dict[str, int] = {}
 
         def open(self, path):
-            return io.BufferedReader(Counted(super().open(path), self.counts, path), buffer_size=8)
+            return io.BufferedReader(CountingStream(super().open(path), self.counts, path), buffer_size=8)
 
-    return CountingSource(str(root))
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
+    return BufferedCountingSource(str(root))
 
 
 def test_bytes_read_per_weight_file_are_bounded(tmp_path):
