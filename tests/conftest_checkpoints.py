@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import json
 import os
 import struct
@@ -228,3 +229,16 @@ def store_lfs_object(git_dir, content: bytes) -> str:
 def is_sparse_supported(path) -> bool:
     st = os.stat(path)
     return getattr(st, "st_blocks", 0) * 512 < st.st_size // 2
+
+
+def mutations(good: bytes, seed: int, n: int = 3000):
+    """`n` damaged copies of a valid file: every other one truncated, the rest with 1–3 random bytes changed."""
+    rng = random.Random(seed)
+    for i in range(n):
+        data = bytearray(good)
+        if i % 2:
+            data = data[:rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randint(1, 3)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        yield bytes(data)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import io
 import os
-import random
 import struct
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from conftest_checkpoints import (GIB, LLAMA_KVS, T_ARR, T_BOOL, T_F32, T_F64, T_I8, T_I16, T_I32,  # noqa
+from conftest_checkpoints import (GIB, mutations, LLAMA_KVS, T_ARR, T_BOOL, T_F32, T_F64, T_I8, T_I16, T_I32,  # noqa
                                   T_I64, T_STR, T_U8, T_U16, T_U32, T_U64, counting_open, gguf_bytes, gstr,
                                   is_sparse_supported, sparse_gguf, vocab_kvs)
 
@@ -215,16 +214,9 @@ def test_version_1_message():
 
 def test_fuzzed_files_only_raise_read_error():
     good = gguf_bytes(LLAMA_KVS + vocab_kvs(300) + [("general.tags", T_ARR, (T_STR, ["a", "b"]))])
-    rng = random.Random(99)
-    for i in range(3000):
-        data = bytearray(good)
-        if i % 2:
-            data = data[:rng.randrange(len(data))]
-        else:
-            for _ in range(rng.randint(1, 3)):
-                data[rng.randrange(len(data))] = rng.randrange(256)
+    for data in mutations(good, seed=99):
         try:
-            read_bytes(bytes(data))
+            read_bytes(data)
         except ReadError:
             pass
 
