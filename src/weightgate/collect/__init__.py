@@ -33,6 +33,16 @@ class Reader:
     def __init__(self, source: Source):
         self.source = source
         self._cache: Dict[str, Tuple[Optional[str], List[Fact]]] = {}
+        self._licence_cache: Dict[str, Tuple[str, tuple, tuple]] = {}
+
+    def identified(self, path: str, text: str, kb) -> Tuple[str, tuple, tuple]:
+        """(normalised text, licence ids, full copies) of a licence file, computed once per check: a LICENSE
+        at the repository root governs every model folder below it."""
+        hit = self._licence_cache.get(path)
+        if hit is None:
+            norm = normalise(text)
+            hit = self._licence_cache[path] = (norm, *kb.identify(norm))
+        return hit
 
     def text(self, path: str) -> Tuple[Optional[str], List[Fact]]:
         if path in self._cache:
@@ -167,8 +177,7 @@ def read_license_files(reader: Reader, kb, found: List[Tuple[str, int]], mf: Mod
             mf.facts.extend(problems)
         if text is None:
             continue
-        norm = normalise(text)
-        ids, copies = kb.identify(norm)
+        norm, ids, copies = reader.identified(path, text, kb)
         role = discover.license_role(posixpath.basename(path))
         out.append(LicenseFile(path=path, role=role, ids=ids, copies=copies, text=norm,
                                raw_lines=tuple(text.splitlines()), distance=distance))

@@ -148,6 +148,17 @@ class Knowledge:
         # lowercase key → id; wins over the slug ("openrail++" is not "openrail")
         self._by_exact: Dict[str, str] = _by_exact if _by_exact is not None else {}
         self._fp_index: List[Tuple[str, str]] = _fp_index if _fp_index is not None else []
+        self._groups: Dict[str, frozenset] = {}
+
+    def restriction_group(self, group: str) -> frozenset:
+        """Ids of the licences whose use restrictions belong to `group` (variants included), read from the
+        tables so that asking does not build every licence record."""
+        members = self._groups.get(group)
+        if members is None:
+            members = self._groups[group] = frozenset(
+                lid for lid, (raw, _src) in self.licenses._tables.items()
+                for d in raw.get("duties", []) if d.get("kind") == "use-restrictions" and d.get("group") == group)
+        return members
 
     # ---- licences -------------------------------------------------------------------------------------
     def get(self, lid: Optional[str]) -> Optional[License]:

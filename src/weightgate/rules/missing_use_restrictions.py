@@ -27,17 +27,13 @@ INCORPORATING = ("use restriction", "use-based restriction", "attachment a", "pr
                  "use policy", "restricted use", "paragraph 5", "section 3.2")
 
 
-def _group_ids(kb, group: str):
-    return {l.id for l in kb.licenses.values() for d in l.duties if d.kind == "use-restrictions" and d.group == group}
-
-
 def _names(lic):
     return {normalise(n) for n in (lic.name, lic.id, *lic.hub_ids, *lic.aliases, *lic.license_names) if n}
 
 
 def passed_on(model, lic, duty) -> bool:
     kb = model.kb
-    carriers = {lic.id} | (_group_ids(kb, duty.group) if duty.group else set())
+    carriers = {lic.id} | (kb.restriction_group(duty.group) if duty.group else set())
     if any(i in carriers for d in model.declared for i in d.ids):
         return True
     if any(kb.main(c) in carriers for lf in model.facts.license_files for c in lf.copies):
