@@ -107,12 +107,12 @@ def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str
     cur = folder
     distance = 0
     while True:
-        for name in _list_files(source, cur):
+        for name in list_files(source, cur):
             if is_license_file(name):
                 out.append((_join(cur, name), distance))
         lic_dir = _join(cur, "LICENSES")
         if source.kind(lic_dir) == "dir":
-            for name in _list_files(source, lic_dir):
+            for name in list_files(source, lic_dir):
                 out.append((_join(lic_dir, name), distance))
         if cur == stop_at or not cur or (stop_at and not cur.startswith(stop_at + "/") and cur != stop_at):
             break
@@ -121,7 +121,8 @@ def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str
     return out
 
 
-def _list_files(source: Source, folder: str) -> List[str]:
+def list_files(source: Source, folder: str) -> List[str]:
+    """The files directly in `folder` (none when it is not a readable directory)."""
     for _f, _dirs, files in source.walk(folder):
         return files
     return []

@@ -117,7 +117,7 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
         def collect_folder(source, folder, _reader=reader, _t=t):
             # Bases in a local folder or the HF cache are read with the same collectors, stopping at their folder.
             r = _reader if source is _reader.source else Reader(source)
-            files = next((fs for _f, _d, fs in source.walk(folder)), [])
+            files = discover.list_files(source, folder)
             name = posixpath.basename(folder) or _t.repo_name
             return collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
 

@@ -240,11 +240,10 @@ class Resolver:
 
 
 def _has_card_or_license(source, folder: str) -> bool:
-    from .discover import find_card, is_license_file
+    from .discover import find_card, is_license_file, list_files
 
-    for _f, _d, files in source.walk(folder):
-        return bool(find_card(files)) or any(is_license_file(n) for n in files) or "config.json" in files
-    return False
+    files = list_files(source, folder)
+    return bool(find_card(files)) or any(is_license_file(n) for n in files) or "config.json" in files
 
 
 def own_license(kb, mf: ModelFacts):
