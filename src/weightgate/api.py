@@ -20,7 +20,10 @@ def resolve_config(config, start: str) -> Config:
 
 
 def check(path: Union[str, Sequence[str]] = ".", ref: Optional[str] = None, config=None, *,
-          hf_cache: Optional[str] = None, staged: bool = False, changed_since: Optional[str] = None, kb=None):
+          hf_cache: Optional[str] = None, staged: bool = False, changed_since: Optional[str] = None, kb=None,
+          cwd: Optional[str] = None):
+    """See weightgate.check. `cwd`: show paths as the CLI prints them (relative to `cwd` when below it, else
+    absolute); by default they are relative to the checked folder."""
     paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
     if not paths:
         paths = ["."]
@@ -31,4 +34,4 @@ def check(path: Union[str, Sequence[str]] = ".", ref: Optional[str] = None, conf
         targets = targets_for_git(paths, ref=ref, staged=staged, changed_since=changed_since)
     else:
         targets = engine.targets_for_paths(paths)
-    return engine.run(targets, cfg, kb=kb, hf_cache=hf_cache)
+    return engine.run(targets, cfg, kb=kb, hf_cache=hf_cache, cwd=cwd)

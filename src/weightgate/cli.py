@@ -1,4 +1,4 @@
-"""Command line: `weightgate check|fix|rules|explain`. Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
+"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook`. Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
 
 import argparse
@@ -20,10 +20,11 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"weightgate {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sp, fmt_choices=("text", "json", "sarif", "github")):
+    def common(sp, fmt_choices=OUTPUT_FORMATS):
         sp.add_argument("paths", nargs="*", metavar="PATH", help="repository, model folder or file (default: .)")
-        sp.add_argument("--format", choices=fmt_choices, default=None,
-                        help="output format (default: text; github when GITHUB_ACTIONS=true)")
+        sp.add_argument("--output-format", "--format", dest="format", choices=fmt_choices, default=None,
+                        metavar="FORMAT", help=f"{'|'.join(fmt_choices)} (default: full; github when "
+                                               "GITHUB_ACTIONS=true; text = full)")
         sp.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
         sp.add_argument("--config", metavar="FILE", help="configuration file (default: .weightgate.toml or "
                                                          "[tool.weightgate] in pyproject.toml, found upwards)")
@@ -40,12 +41,14 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         c = sub.add_parser("check", help="check model folders (never writes)")
         common(c)
         c.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are error findings")
+        c.add_argument("--statistics", action="store_true", help="one line per rule: the count, the id, the summary")
+        c.add_argument("--quiet", "-q", action="store_true", help="print nothing when there are no findings")
         c.add_argument("--ref", metavar="REV", help="check the models as they are in git revision REV")
         c.add_argument("--staged", action="store_true", help="check the models as staged in the git index")
         c.add_argument("--changed-since", metavar="REV", help="only model folders touched since REV")
     if wanted("fix"):
         f = sub.add_parser("fix", help="apply the fixes weightgate can make offline")
-        common(f, fmt_choices=("text", "json"))
+        common(f, fmt_choices=("full", "text", "json"))
         f.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
         f.add_argument("--license-from", metavar="PATH", action="append", default=[],
                        help="a local licence file or folder to copy licence texts from (repeatable)")
@@ -53,8 +56,18 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         r = sub.add_parser("rules", help="list the rules")
         r.add_argument("--format", choices=("text", "json"), default="text")
     if wanted("explain"):
-        e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces")
-        e.add_argument("rule", metavar="RULE")
+        e = sub.add_parser("explain", help="show a rule's documentation and the clauses it enforces "
+                                           "(without RULE: list the rules)")
+        e.add_argument("rule", metavar="RULE", nargs="?")
+    if wanted("licenses"):
+        li = sub.add_parser("licenses", help="list the licence ids weightgate knows (id, name, kind, source)")
+        li.add_argument("filter", metavar="FILTER", nargs="?", help="only ids, names or kinds containing FILTER")
+        li.add_argument("--format", choices=("text", "json"), default="text")
+        li.add_argument("--config", metavar="FILE", help="also list the licences this configuration defines")
+    if wanted("completion"):
+        co = sub.add_parser("completion", help="print a shell completion script: "
+                                               "`eval \"$(weightgate completion bash)\"`")
+        co.add_argument("shell", choices=("bash", "zsh", "fish"))
     if wanted("hook"):
         h = sub.add_parser("hook", help="entry points for git hooks: `hook pre-commit [FILE ...]`, `hook pre-push`",
                            add_help=False)
@@ -62,7 +75,8 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "fix", "rules", "explain", "hook")
+COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "hook")
+OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -92,6 +106,14 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .docs import explain_command
 
             return explain_command(args)
+        if args.command == "licenses":
+            from .docs import licenses_command
+
+            return licenses_command(args)
+        if args.command == "completion":
+            from .completion import completion_command
+
+            return completion_command(args)
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # noqa: BLE001 - the CLI's last line of defence: one line, exit 2
@@ -140,7 +162,8 @@ def output_format(args) -> str:
     return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
 
 
-def emit(text: str, output: Optional[str]) -> None:
+def emit(text: str, output: Optional[str], stream=None) -> None:
+    """Write the report to `output` (UTF-8) or to stdout (ASCII spellings when its encoding needs them)."""
     if output:
         from .errors import UsageError
 
@@ -150,16 +173,40 @@ def emit(text: str, output: Optional[str]) -> None:
         except OSError as e:
             raise UsageError(f"cannot write {output}: {e.strerror or e}") from None
     else:
-        sys.stdout.write(text)
+        from .report.terminal import write
+
+        write(text, stream)
+
+
+def show_report(report, fmt: str, output: Optional[str] = None, quiet: bool = False,
+                statistics: bool = False) -> None:
+    """Render and write a check report the way every door prints one (CLI, hooks)."""
+    from .report import HUMAN, canonical, render
+    from .report.terminal import PLAIN, Style, colour_wanted
+
+    fmt = canonical(fmt)
+    human = fmt in HUMAN or statistics
+    if quiet and human and not report.active:
+        return
+    style = Style(True) if human and not output and colour_wanted(sys.stdout) else PLAIN
+    if statistics:
+        from .report.statistics import render as stats
+
+        emit(stats(report, fmt, style), output)
+        return
+    emit(render(report, fmt, style), output)
+    if fmt == "concise" and not (quiet and report.ok):  # stdout keeps one line per finding
+        from .report.text_format import summary
+
+        emit(summary(report) + "\n", None, sys.stderr)
 
 
 def _check(args) -> int:
     from .api import check
-    from .report import render
 
     keep = _rule_filter(args)
     report = check(args.paths or ["."], ref=args.ref, config=args.config, hf_cache=args.hf_cache,
-                   staged=args.staged, changed_since=args.changed_since)
+                   staged=args.staged, changed_since=args.changed_since, cwd=os.getcwd())
     report.findings = [f for f in report.findings if keep(f)]
-    emit(render(report, output_format(args)), args.output)
+    show_report(report, output_format(args), args.output, args.quiet, args.statistics)
     return 0 if (report.ok or args.exit_zero) else 1

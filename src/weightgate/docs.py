@@ -1,9 +1,9 @@
-"""`weightgate rules` and `weightgate explain RULE`: documentation straight from the rule modules and the data."""
+"""`weightgate rules`, `weightgate explain [RULE]` and `weightgate licenses [FILTER]`: documentation straight
+from the rule modules and the data."""
 from __future__ import annotations
 
 import inspect
 import json
-import sys
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import List, Tuple
 
@@ -11,15 +11,55 @@ from . import knowledge, rules
 from .errors import UsageError
 
 
+def _write(text: str) -> None:
+    from .report.terminal import write
+
+    write(text)
+
+
 def rules_command(args) -> int:
     mods = rules.all_rules()
     if args.format == "json":
-        sys.stdout.write(json.dumps([{"id": m.ID, "severity": m.SEVERITY, "summary": m.SUMMARY} for m in mods],
-                                    indent=2) + "\n")
+        _write(json.dumps([{"id": m.ID, "severity": m.SEVERITY, "summary": m.SUMMARY} for m in mods],
+                          indent=2) + "\n")
         return 0
+    _write(_rules_table(mods))
+    return 0
+
+
+def _rules_table(mods) -> str:
     width = max(len(m.ID) for m in mods)
-    for m in mods:
-        sys.stdout.write(f"{m.ID:<{width}}  {m.SEVERITY:<7}  {m.SUMMARY}\n")
+    return "".join(f"{m.ID:<{width}}  {m.SEVERITY:<7}  {m.SUMMARY}\n" for m in mods)
+
+
+def licenses_command(args) -> int:
+    """Every licence id weightgate knows (built in, and from --config), optionally filtered."""
+    kb = knowledge.load()
+    if args.config:
+        from .config import load_config
+
+        cfg = load_config(".", explicit=args.config)
+        if cfg.licenses:
+            kb = knowledge.extended(kb, cfg.licenses, cfg.path or "configuration")
+    want = (args.filter or "").lower()
+    rows = []
+    for lic in sorted(kb.licenses.values(), key=lambda l: l.id):
+        words = (lic.id, lic.name, lic.kind, lic.family, *lic.hub_ids, *lic.license_names, *lic.aliases)
+        if want and not any(want in w.lower() for w in words if w):
+            continue
+        rows.append(lic)
+    if args.format == "json":
+        _write(json.dumps([{"id": l.id, "name": l.name, "kind": l.kind, "source": l.source, "hub_ids": list(l.hub_ids),
+                            "spdx": l.spdx, "parent": l.parent or None} for l in rows], indent=2,
+                          ensure_ascii=False) + "\n")
+        return 0
+    if not rows:
+        raise UsageError(f"no licence id, name or kind contains `{args.filter}` (see `weightgate licenses`)")
+    wid = max(len(l.id) for l in rows)
+    wkind = max(len(l.kind) for l in rows)
+    wname = max(len(l.name) for l in rows)
+    _write("".join(f"{l.id:<{wid}}  {l.kind:<{wkind}}  {l.name:<{wname}}  {l.source.split(';')[0]}".rstrip() + "\n"
+                   for l in rows))
     return 0
 
 
@@ -95,9 +135,13 @@ def documentation(mod) -> str:
 
 
 def explain_command(args) -> int:
+    if not args.rule:
+        _write("Explain one of these rules with `weightgate explain RULE`:\n\n" + _rules_table(rules.all_rules())
+               + "\nLicence ids the explanations cite: `weightgate licenses`.\n")
+        return 0
     mod = rules.get(args.rule)
     if mod is None:
         ids = ", ".join(m.ID for m in rules.all_rules())
         raise UsageError(f"unknown rule `{args.rule}`; rules are: {ids}")
-    sys.stdout.write(documentation(mod))
+    _write(documentation(mod))
     return 0

@@ -102,7 +102,7 @@ def _display_base_for(top: str) -> str:
 
 
 def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = None, kb=None,
-            hf_cache: Optional[str] = None) -> Iterator[Tuple[Target, Model]]:
+            hf_cache: Optional[str] = None, cwd: Optional[str] = None) -> Iterator[Tuple[Target, Model]]:
     """Every model folder of the targets, collected and resolved, ready for the rules (and for `fix`)."""
     config = config or config_mod.Config()
     kb = kb or knowledge.load()
@@ -110,7 +110,7 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
         kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
     for t in targets:
         reader = Reader(t.source)
-        show = _shower(t)
+        show = _shower(t, cwd)
         folders = [(f, fs) for f, fs in _model_folders(t, reader)
                    if not config_mod.excluded(config, show(f or "."), t.source.root, f or ".")]
 
@@ -129,18 +129,20 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
 
 
 def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
-        kb=None, hf_cache: Optional[str] = None) -> Report:
+        kb=None, hf_cache: Optional[str] = None, cwd: Optional[str] = None) -> Report:
+    """Check the targets. With `cwd`, paths are shown as the CLI prints them (relative to `cwd` when below it,
+    else absolute); without, relative to each target's display base (the Python API's convention)."""
     config = config or config_mod.Config()
     report = Report()
     findings: List[Finding] = []
-    for t, model in analyse(targets, config, kb, hf_cache):
-        show = _shower(t)
+    for t, model in analyse(targets, config, kb, hf_cache, cwd):
+        show = _shower(t, cwd)
         report.models.append(_summary(model, show))
         raw = rules.run(model)
         back = {show(f.path): f.path for f in raw}  # waiver and exclude globs are relative to the config file
+        for shown, path in back.items():  # SARIF and GitHub annotations name files from the repository top
+            report.repo_paths[shown] = (t.source.root, path)
         findings.extend(config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get))
-    if len(targets) == 1 and not targets[0].display_base.startswith(".."):
-        report.root = targets[0].display_base or "."  # where shown paths start, relative to the repository top
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
     return report
@@ -161,8 +163,14 @@ def _model_folders(t: Target, reader: Reader) -> List[Tuple[str, List[str]]]:
     return out
 
 
-def _shower(t: Target):
-    """Source-relative path → the path shown to the user (relative to the checked PATH or the cwd)."""
+def _shower(t: Target, cwd: Optional[str] = None):
+    """Source-relative path → the path shown to the user.
+
+    With `cwd` (the CLI, hooks, fix, build): relative to `cwd` when the file is below it, else absolute, as
+    ruff does, so every printed path names a file that exists from where the command ran. Without: relative
+    to the target's display base (the checked folder)."""
+    if cwd is not None and os.path.isabs(t.source.root):
+        return _cwd_shower(t.source.root, cwd)
     base = t.display_base
     if not base:
         return lambda path: path or "."
@@ -170,6 +178,25 @@ def _shower(t: Target):
 
     def show(path: str) -> str:
         return posixpath.relpath(posixpath.join(root, path), posixpath.normpath(posixpath.join(root, base)))
+
+    return show
+
+
+def _cwd_shower(root: str, cwd: str):
+    real_root, real_cwd = os.path.realpath(root), os.path.realpath(cwd)
+    inside = os.path.relpath(real_root, real_cwd)  # the source root seen from the cwd
+    if inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        inside = None  # the root is above or beside the cwd: only some files may be below it
+
+    def show(path: str) -> str:
+        parts = path.split("/") if path and path != "." else []
+        if inside is not None:
+            rel = os.path.normpath(os.path.join(inside, *parts))
+            return rel.replace(os.sep, "/")
+        rel = os.path.relpath(os.path.join(real_root, *parts), real_cwd)
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            return os.path.join(root, *parts)
+        return rel.replace(os.sep, "/")
 
     return show
 

@@ -72,7 +72,7 @@ class WeightgateBuildHook(BuildHookInterface):
             paths = self._paths()
             config = self._config()
             targets = engine.targets_for_paths(paths)
-            report = engine.run(targets, config)
+            report = engine.run(targets, config, cwd=os.getcwd())
         except UsageError as e:
             raise WeightgateBuildError(f"weightgate: {e}") from None
         shown = ", ".join(os.path.relpath(p, self.root).replace(os.sep, "/") for p in paths)

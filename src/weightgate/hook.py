@@ -7,7 +7,12 @@ pre-push    Checks the model folders touched between PRE_COMMIT_FROM_REF and PRE
             the pushed commit (TO), read from git objects, never the working tree. When the refs are unset
             (pre-commit's first push of a root commit) every model at HEAD is checked.
 
-Exit codes are `weightgate check`'s: 0 clean, 1 error findings, 2 usage or internal error.
+install     Writes `pre-commit` and `pre-push` scripts into the repository's hooks folder (core.hooksPath
+            respected) that run this installation's weightgate; a hook weightgate did not write is never
+            overwritten (see weightgate.hook_install).
+
+Exit codes are `weightgate check`'s: 0 clean, 1 error findings, 2 usage or internal error. On success the
+hooks print nothing (waived findings included); on findings they print the report.
 """
 from __future__ import annotations
 
@@ -29,8 +34,13 @@ def _parser() -> argparse.ArgumentParser:
                                          "PRE_COMMIT_TO_REF, as they are in TO (default: everything at HEAD)")
     pp.add_argument("--from-ref", default=None, help="default: $PRE_COMMIT_FROM_REF")
     pp.add_argument("--to-ref", default=None, help="default: $PRE_COMMIT_TO_REF, else HEAD")
+    ins = sub.add_parser("install", help="write .git/hooks/pre-commit and pre-push that run this weightgate")
+    ins.add_argument("hooks", nargs="*", choices=("pre-commit", "pre-push"), metavar="HOOK",
+                     help="pre-commit and/or pre-push (default: both)")
+    ins.add_argument("--force", action="store_true", help="overwrite a hook weightgate did not write")
     for sp in (pc, pp):
-        sp.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+        sp.add_argument("--output-format", "--format", dest="format", default="full", metavar="FORMAT",
+                        choices=("full", "concise", "grouped", "json", "sarif", "github", "text"))
         sp.add_argument("--config", metavar="FILE", help="configuration file (default: found upwards)")
         sp.add_argument("--exit-zero", action="store_true", help="report, but never fail")
     return p
@@ -43,13 +53,19 @@ def main(argv: Optional[List[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        if args.stage == "install":
+            from .hook_install import install
+
+            return install(args.hooks or ["pre-commit", "pre-push"], force=args.force)
         report = pre_commit(args) if args.stage == "pre-commit" else pre_push(args)
         if report is None:
             return 0
-        from .report import render
+        from .cli import show_report
 
-        if report.findings or args.format != "text":
-            sys.stdout.write(render(report, args.format))
+        show_report(report, args.format, quiet=True)  # silent on success, as git hooks should be
+        if not report.ok and args.stage == "pre-push":
+            print(f"weightgate: refused the push of {args.refused}: {report.errors} licence compliance "
+                  f"error(s) in that commit", file=sys.stderr)
         return 0 if (report.ok or args.exit_zero) else 1
     except KeyboardInterrupt:
         return 130
@@ -90,7 +106,10 @@ def pre_push(args):
             print(f"weightgate: {from_ref} is not in this repository; checking every model in {to_ref}",
                   file=sys.stderr)
             from_ref = None
-    return _run(top, args, ref=to_ref, changed_since=from_ref)
+    sha = resolve_rev(top, to_ref)
+    branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or (to_ref if to_ref != sha else "")
+    args.refused = f"{branch} at commit {sha[:12]}" if branch else f"commit {sha[:12]}"
+    return _run(top, args, ref=sha, changed_since=from_ref)
 
 
 def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None):
@@ -100,4 +119,4 @@ def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=Non
 
     config = resolve_config(args.config, top)
     targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched)
-    return engine.run(targets, config)
+    return engine.run(targets, config, cwd=os.getcwd())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Any, Dict, List, Optional
+    from typing import Any, Dict, List, Optional, Tuple
 
 from ._record import record
 
@@ -20,10 +20,15 @@ class Report:
     """Findings and model summaries of one check (`.ok`, `.findings`, `.models`, `.to_json()`)."""
 
     def __init__(self, findings: Optional[List[Finding]] = None, models: Optional[List[ModelSummary]] = None,
-                 root: str = "."):
+                 repo_paths: Optional[Dict[str, Tuple[str, str]]] = None):
         self.findings: List[Finding] = findings if findings is not None else []
         self.models: List[ModelSummary] = models if models is not None else []
-        self.root = root
+        # shown path → (source root, path from that root): SARIF and GitHub name files from the repository top
+        self.repo_paths: Dict[str, Tuple[str, str]] = repo_paths if repo_paths is not None else {}
+
+    def repo_path(self, shown: str) -> Tuple[str, str]:
+        """(source root or "", repository-relative path) of a shown path."""
+        return self.repo_paths.get(shown, ("", shown))
 
     def __repr__(self) -> str:
         return f"Report(errors={self.errors}, warnings={self.warnings}, models={len(self.models)})"

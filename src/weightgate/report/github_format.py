@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: one `::error`/`::warning` annotation per active finding, then the text report.
 
 Escaping follows actions/toolkit `packages/core/src/command.ts`: in the message `%`, CR and LF become `%25`,
-`%0D`, `%0A`; in properties (`file`, `line`, `title`) `:` and `,` also become `%3A` and `%2C`. GitHub keeps only
+`%0D`, `%0A`; in properties (`file`, `line`, `title`) `:` and `,` also become `%3A` and `%2C`. Annotations name files from the repository top (what GitHub resolves them against), whatever the current
+directory; the text report after them uses the usual paths. GitHub keeps only
 10 annotations of each type per step, so the full text report always follows. Waived findings get no
 annotation (the text report lists them as waived).
 """
@@ -20,9 +21,9 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f) -> str:
+def annotation(f, path: str = "") -> str:
     kind = "error" if f.severity == "error" else "warning"
-    props = f"file={escape_property(f.path)},line={max(1, int(f.line or 1))},title={escape_property(f'weightgate {f.rule}')}"
+    props = f"file={escape_property(path or f.path)},line={max(1, int(f.line or 1))},title={escape_property(f'weightgate {f.rule}')}"
     body = f.message
     if f.clause:
         body += f"\nwhy: {f.clause}"
@@ -33,7 +34,7 @@ def annotation(f) -> str:
 
 def render(report) -> str:
     active = report.active
-    out = [annotation(f) for f in active]
+    out = [annotation(f, report.repo_path(f.path)[1]) for f in active]
     for kind in ("error", "warning"):
         n = sum(1 for f in active if (f.severity == "error") == (kind == "error"))
         if n > LIMIT:

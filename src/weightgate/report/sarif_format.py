@@ -1,8 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning (CONVENTIONS.md §4).
 
 One run; `tool.driver.rules` lists every rule (docstring, the licence clauses it enforces, default level);
-each result points at a repository-relative path and a line (1 for binary files). Output is deterministic:
-no timestamps, no absolute paths, findings in the report's sorted order, so two runs are byte-identical and
+each result points at a repository-relative path with `uriBaseId` %SRCROOT% and a line (1 for binary files);
+`originalUriBaseIds` says where %SRCROOT% is on this machine (GitHub code scanning resolves the relative uri
+against the checkout, so the upload maps whatever the current directory was). Output is deterministic: no
+timestamps, findings in the report's sorted order, so two runs are byte-identical and
 `partialFingerprints` (a hash of rule, path and the message without line numbers or waiver notes) let code
 scanning follow an alert across commits. Waived findings carry an external suppression with the reason.
 """
@@ -36,16 +38,24 @@ def _pascal(rule_id: str) -> str:
     return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", rule_id) if part)
 
 
-def uri_for(path: str, root: str = ".") -> str:
+SRCROOT = "%SRCROOT%"
+
+
+def uri_for(path: str) -> str:
     """Repository-relative posix URI, percent-encoded (spaces, `%`, `#`, `?`, non-ASCII)."""
     p = path.replace("\\", "/")
-    if root and root not in (".", ""):
-        p = posixpath.normpath(posixpath.join(root, p))
-    else:
-        p = posixpath.normpath(p) if p else "."
+    p = posixpath.normpath(p) if p else "."
     if p.startswith("./"):
         p = p[2:]
     return quote(p, safe="/-._~!$&'()*+,;=@")
+
+
+def root_uri(root: str) -> str:
+    """`file:///abs/top/` for a source root (the trailing slash makes it a base for relative uris)."""
+    import os
+    from pathlib import Path
+
+    return Path(os.path.abspath(root)).as_uri().rstrip("/") + "/"
 
 
 def stable_message(message: str) -> str:
@@ -91,11 +101,17 @@ def to_sarif(report) -> Dict:
     mods = rules.all_rules()
     index = {m.ID: i for i, m in enumerate(mods)}
     descriptors: List[Dict] = [_rule_descriptor(m) for m in mods]
-    root = getattr(report, "root", ".") or "."
     results = []
     seen: Dict[str, int] = {}
+    base_ids: Dict[str, str] = {}  # source root → its uriBaseId (%SRCROOT%, then %SRCROOT2%, … for more repos)
     for f in sorted(report.findings):
-        uri = uri_for(f.path, root)
+        root, rel = report.repo_path(f.path)
+        uri = uri_for(rel)
+        location = {"uri": uri}
+        if root:
+            if root not in base_ids:
+                base_ids[root] = SRCROOT if not base_ids else f"%SRCROOT{len(base_ids) + 1}%"
+            location["uriBaseId"] = base_ids[root]
         text = f.message
         if f.clause:
             text += f"\nWhy: {f.clause}"
@@ -112,23 +128,22 @@ def to_sarif(report) -> Dict:
         result.update({
             "level": _level(f.severity),
             "message": {"text": text},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri},
+            "locations": [{"physicalLocation": {"artifactLocation": location,
                                                 "region": {"startLine": max(1, int(f.line or 1))}}}],
             "partialFingerprints": {FINGERPRINT_KEY: fp},
         })
         if f.waived is not None:
             result["suppressions"] = [{"kind": "external", "justification": f.waived}]
         results.append(result)
-    return {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "weightgate", "semanticVersion": __version__, "version": __version__,
-                                "informationUri": INFORMATION_URI, "rules": descriptors}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+    run = {
+        "tool": {"driver": {"name": "weightgate", "semanticVersion": __version__, "version": __version__,
+                            "informationUri": INFORMATION_URI, "rules": descriptors}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
     }
+    if base_ids:
+        run["originalUriBaseIds"] = {bid: {"uri": root_uri(root)} for root, bid in base_ids.items()}
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def render(report) -> str:

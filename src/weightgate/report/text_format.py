@@ -1,25 +1,57 @@
-"""Human-readable report: `path:line: severity [rule] message`, then `why:` and `fix:` lines, then a summary."""
+"""Human-readable reports.
+
+full     `path:line: severity [rule] message`, then `why:` / `fix:` / `waived:` lines, then the summary line
+concise  one line per finding (the summary goes to stderr, so stdout holds only findings)
+Paths are as the engine shows them: relative to the current directory when below it, else absolute.
+"""
 from __future__ import annotations
 
+from .terminal import PLAIN
 
-def render(report) -> str:
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def finding_line(f, style=PLAIN) -> str:
+    tag = f"{style.severity(f.severity)} [{style.rule(f.rule)}]" + (" (waived)" if f.waived is not None else "")
+    return f"{style.path(f'{f.path}:{f.line}')}: {tag} {f.message}"
+
+
+def details(f, style=PLAIN, indent: str = "    ") -> list:
+    out = []
+    if f.clause:
+        out.append(f"{indent}{style.dim('why:')} {f.clause}")
+    if f.fix:
+        out.append(f"{indent}{style.dim('fix:')} {f.fix}")
+    if f.waived is not None:
+        out.append(f"{indent}{style.dim('waived:')} {f.waived}")
+    return out
+
+
+def summary(report) -> str:
+    """One line: errors and warnings that count, the model folders, and the findings waived by configuration."""
+    n = len(report.models)
+    models = _plural(n, "model folder")
+    waived = sum(1 for f in report.findings if f.waived is not None)
+    if report.errors or report.warnings:
+        extra = f" ({_plural(waived, 'finding')} waived)" if waived else ""
+        return (f"Found {_plural(report.errors, 'error')} and {_plural(report.warnings, 'warning')} in "
+                f"{models}{extra}.")
+    if n == 0:
+        return "No model folders found (looked for model cards, config.json, adapter_config.json, weights)."
+    extra = f"; {_plural(waived, 'finding')} waived" if waived else ""
+    return f"All checks passed ({models}{extra})."
+
+
+def render(report, style=PLAIN) -> str:
     out = []
     for f in report.findings:
-        tag = f"{f.severity} [{f.rule}]" + (" (waived)" if f.waived is not None else "")
-        out.append(f"{f.path}:{f.line}: {tag} {f.message}")
-        if f.clause:
-            out.append(f"    why: {f.clause}")
-        if f.fix:
-            out.append(f"    fix: {f.fix}")
-        if f.waived is not None:
-            out.append(f"    waived: {f.waived}")
-    n = len(report.models)
-    models = f"{n} model folder{'s' if n != 1 else ''}"
-    if report.errors or report.warnings:
-        out.append(f"Found {report.errors} error{'s' if report.errors != 1 else ''} and {report.warnings} "
-                   f"warning{'s' if report.warnings != 1 else ''} in {models}.")
-    elif n == 0:
-        out.append("No model folders found (looked for model cards, config.json, adapter_config.json, weights).")
-    else:
-        out.append(f"All checks passed ({models}).")
+        out.append(finding_line(f, style))
+        out.extend(details(f, style))
+    out.append(summary(report))
     return "\n".join(out) + "\n"
+
+
+def render_concise(report, style=PLAIN) -> str:
+    return "".join(finding_line(f, style) + "\n" for f in report.findings)

@@ -54,9 +54,10 @@ def run(model) -> List[Finding]:
 
 def clause_of(lic, clause: str, quote: str) -> str:
     """The clause line every finding carries: licence, section, a few quoted words."""
-    q = quote.strip()
-    if len(q) > 160:
-        q = q[:157].rstrip() + "…"
+    q = " ".join(quote.split())
+    if len(q) > 250:  # cut at a word boundary, never inside a word
+        cut = q[:248].rsplit(" ", 1)[0] if " " in q[:248] else q[:247]
+        q = cut.rstrip(" ,;:") + "…"
     name = f"{lic.name} ({lic.id})"
     return f"{name} {clause}: “{q}”" if q else f"{name} {clause}"
 
