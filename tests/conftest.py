@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 import subprocess
 import sys
 from pathlib import Path
@@ -48,15 +49,31 @@ def card(front: str, body: str = "# Model\n\nA model.\n") -> str:
     return f"---\n{front.strip()}\n---\n{body}"
 
 
+@contextmanager
+def inside(folder):
+    """Run the block with `folder` as the current directory (None: where we are), then come back."""
+    here = os.getcwd()
+    try:
+        if folder:
+            os.chdir(folder)
+        yield folder
+    finally:
+        os.chdir(here)
+
+
 def check_json(path, *args) -> dict:
-    """Run `weightgate check --format json` in-process and return the parsed report."""
+    """Run `weightgate check --format json` in-process and return the parsed report.
+
+    Paths print relative to the current directory, so a folder is checked from inside it (the cwd is restored):
+    then the report's paths are relative to the checked folder."""
     from weightgate.cli import main
     import io
     from contextlib import redirect_stdout
 
     buf = io.StringIO()
-    with redirect_stdout(buf):
-        code = main(["check", str(path), "--format", "json", *args])
+    folder = os.path.abspath(path) if os.path.isdir(path) else None
+    with inside(folder), redirect_stdout(buf):
+        code = main(["check", folder or str(path), "--format", "json", *args])
     data = json.loads(buf.getvalue())
     data["exit_code"] = code
     return data
@@ -71,7 +88,15 @@ def where(report: dict, rule: str) -> set:
 
 
 def run_cli(*args, cwd=None, env=None) -> subprocess.CompletedProcess:
-    """The real console entry point in a subprocess."""
+    """The real console entry point in a subprocess.
+
+    Without `cwd`, `check`/`fix` of one absolute folder run from inside it (as check_json does), so printed
+    paths are relative to that folder."""
     full_env = dict(os.environ, **(env or {}))
+    if cwd is None and args and str(args[0]) in ("check", "fix"):
+        words = [str(a) for a in args[1:]]
+        folders = [a for a in words if os.path.isabs(a) and os.path.isdir(a)]
+        if len(folders) == 1 and words[0] == folders[0]:
+            cwd = folders[0]
     return subprocess.run([sys.executable, "-m", "weightgate", *map(str, args)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=120)

@@ -30,7 +30,7 @@ def test_exit_codes_and_exit_zero():
 def test_text_output_shape():
     r = run_cli("check", EXAMPLES / "opt-finetune-apache")
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("README.md:") and " error [" in lines[0]
+    assert lines[0].startswith("README.md:") and " error [" in lines[0]  # run from the folder (run_cli)
     assert any(l.startswith("    why: ") for l in lines) and any(l.startswith("    fix: ") for l in lines)
     assert lines[-1].startswith("Found 3 errors")
 

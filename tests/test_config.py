@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
 import weightgate
-from conftest import card, run_cli, write_tree
+from conftest import card, inside, run_cli, write_tree
 from weightgate.config import Config, apply, find_config, load_config, path_matches
 from weightgate.errors import ConfigError
 from weightgate.facts import Finding
@@ -28,7 +29,8 @@ def cli(*args):
 
 
 def check(tmp_path, *args):
-    code, out, err = cli("check", tmp_path, "--format", "json", *args)
+    with inside(tmp_path if os.path.isdir(tmp_path) else None):  # paths print relative to the checked folder
+        code, out, err = cli("check", tmp_path, "--format", "json", *args)
     assert code in (0, 1), err
     data = json.loads(out)
     data["exit_code"] = code

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import card, check_json as _check_json, rules_of, write_tree
+from conftest import card, check_json as _check_json, inside, rules_of, write_tree
 
 SHARED_LICENSES = Path(__file__).resolve().parents[2] / "shared" / "licenses"
 LLAMA2_NOTICE = ("Llama 2 is licensed under the LLAMA 2 Community License, Copyright (c) Meta Platforms, Inc. "
@@ -27,11 +27,13 @@ def shared_text(name: str) -> bytes:
 
 
 def run_fix(*args) -> tuple:
-    """(exit code, stdout) of `weightgate fix ARGS`, in-process."""
+    """(exit code, stdout) of `weightgate fix ARGS`, in-process, from inside the folder it fixes (printed paths
+    are relative to the current directory)."""
     from weightgate.cli import main
 
     buf = io.StringIO()
-    with redirect_stdout(buf):
+    folder = str(args[0]) if args and os.path.isdir(str(args[0])) else None
+    with inside(folder), redirect_stdout(buf):
         code = main(["fix", *map(str, args)])
     return code, buf.getvalue()
 

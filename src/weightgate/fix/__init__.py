@@ -70,7 +70,7 @@ class FixResult:
 
 # ---- one planning round -------------------------------------------------------------------------------------
 
-def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cache):
+def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cache, cwd=None):
     """Analyse every target through its overlay and plan fixes into it.
 
     Returns (changed, [(Fixed, shown path)], [(Finding shown, reason)], number of models)."""
@@ -81,8 +81,8 @@ def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cach
     for t, ov in zip(targets, overlays):
         before = dict(ov.files)
         view = engine.Target(ov.source(), t.prefixes, t.display_base, t.lfs_dirs, t.repo_name, t.only_folders)
-        show = engine._shower(t)
-        for _t, model in engine.analyse([view], config, None, hf_cache):
+        show = engine._shower(t, cwd)
+        for _t, model in engine.analyse([view], config, None, hf_cache, cwd):
             models += 1
             raw = rules.run(model)
             back = {show(f.path): f.path for f in raw}
@@ -133,8 +133,12 @@ def _reason(model, f: Finding, notes: Sequence[Note]) -> str:
 # ---- the run ------------------------------------------------------------------------------------------------
 
 def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf_cache: Optional[str] = None,
-        license_from: Sequence[str] = (), keep: Optional[Callable[[Finding], bool]] = None) -> FixResult:
-    """Plan and (unless dry_run) apply the fixes for the model folders under `paths`."""
+        license_from: Sequence[str] = (), keep: Optional[Callable[[Finding], bool]] = None,
+        cwd: Optional[str] = None) -> FixResult:
+    """Plan and (unless dry_run) apply the fixes for the model folders under `paths`.
+
+    With `cwd`, paths are shown as the CLI prints them (relative to `cwd` when below it, else absolute); diffs
+    always name files from the repository top, so `git apply` takes them there."""
     from ..api import resolve_config
 
     paths = list(paths) or ["."]
@@ -155,7 +159,7 @@ def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf
     result = FixResult(dry_run=dry_run)
     seen = set()
     for _ in range(MAX_ROUNDS):
-        changed, fixed, remaining, models = _round(targets, overlays, cfg, ctx, keep, hf_cache)
+        changed, fixed, remaining, models = _round(targets, overlays, cfg, ctx, keep, hf_cache, cwd)
         for item in fixed:
             if item not in seen:
                 seen.add(item)
@@ -166,7 +170,7 @@ def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf
     else:
         result.converged = False
     for t, ov in zip(targets, overlays):
-        result.edits.extend(ov.edits(engine._shower(t)))
+        result.edits.extend(ov.edits(engine._shower(t, cwd)))
     if dry_run or not result.edits:
         return result
     for edit in result.edits:
@@ -176,7 +180,7 @@ def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf
             result.write_errors.append(str(e))
     # Check again, from the disk: what remains is what the owner has to do.
     fresh = [Overlay(t.source.root) for t in targets]
-    _changed, _fixed, result.remaining, result.models = _round(targets, fresh, cfg, ctx, keep, hf_cache)
+    _changed, _fixed, result.remaining, result.models = _round(targets, fresh, cfg, ctx, keep, hf_cache, cwd)
     return result
 
 
@@ -186,7 +190,7 @@ def main(args) -> int:
 
     keep = _rule_filter(args)
     result = fix(args.paths or ["."], dry_run=args.dry_run, config=args.config, hf_cache=args.hf_cache,
-                 license_from=args.license_from, keep=keep)
+                 license_from=args.license_from, keep=keep, cwd=os.getcwd())
     fmt = args.format or "text"
     emit(render_json(result) if fmt == "json" else render_text(result), args.output)
     for e in result.write_errors:

@@ -28,6 +28,7 @@ class Edit:
     old: Optional[bytes]
     new: bytes
     display: str = ""  # the path as shown to the user
+    repo_path: str = ""  # the path from the repository top (diff headers, so `git apply` works there)
 
     @property
     def action(self) -> str:
@@ -113,7 +114,7 @@ class Overlay:
             old = self.disk(path)
             new = self.files[path]
             if old != new:
-                out.append(Edit(self.full(path), old, new, show(path)))
+                out.append(Edit(self.full(path), old, new, show(path), path))
         return out
 
     def source(self) -> OverlaySource:
@@ -132,8 +133,9 @@ def _diff_lines(data: Optional[bytes]) -> List[str]:
 
 
 def unified_diff(edit: Edit) -> str:
-    """A git-style unified diff of one edit (line endings shown as they are; `\\ No newline` marked)."""
-    name = edit.display or edit.path
+    """A git-style unified diff of one edit (line endings shown as they are; `\\ No newline` marked), naming
+    the file from the repository top as git does."""
+    name = edit.repo_path or edit.display or edit.path
     old_name = "/dev/null" if edit.old is None else f"a/{name}"
     out = []
     for line in difflib.unified_diff(_diff_lines(edit.old), _diff_lines(edit.new), old_name, f"b/{name}", n=3):
