@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import sys
 from typing import Dict, List, Optional, Set
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -73,15 +74,18 @@ class WeightgateBuildHook(BuildHookInterface):
             config = self._config()
             targets = engine.targets_for_paths(paths)
             report = engine.run(targets, config, cwd=os.getcwd())
-        except UsageError as e:
-            raise WeightgateBuildError(f"weightgate: {e}") from None
+        except (UsageError, WeightgateBuildError) as e:
+            self._refuse(f"weightgate: {e}".replace("weightgate: weightgate: ", "weightgate: "))
+            return
         shown = ", ".join(os.path.relpath(p, self.root).replace(os.sep, "/") for p in paths)
         shown = "the project" if shown == "." else shown
         if not report.ok:
-            raise WeightgateBuildError(
+            self._refuse(
+                f"{render(report, 'full').rstrip()}\n\n"
                 f"weightgate refused the {self.target_name} build: {report.errors} licence compliance error(s) "
-                f"in the model folders of {shown}.\n\n{render(report, 'text')}\n"
+                f"in the model folders of {shown}.\n"
                 "Fix them (see `weightgate fix --dry-run`) or configure waivers in [tool.weightgate].")
+            return
         if report.warnings:
             self.app.display_warning(render(report, "text").rstrip())
         if self.target_name == "wheel" and version == "editable":
@@ -90,6 +94,19 @@ class WeightgateBuildHook(BuildHookInterface):
         models = len(report.models)
         self.app.display_info(f"weightgate: {models} model folder(s) checked"
                               + (f"; added {', '.join(added)}" if added else ""))
+
+    def _refuse(self, message: str) -> None:
+        """Fail the build with weightgate's findings as the last thing printed, not a Python traceback: hatchling's
+        `abort` prints the message and exits, and the frontend (pip, build, hatch) reports the failed backend."""
+        from .report.terminal import to_ascii
+
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+        try:
+            message.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            message = to_ascii(message)
+        self.app.abort(message, code=1)
+        raise WeightgateBuildError(message)  # only if abort returned (an app that does not exit)
 
     def _include_required(self, engine, targets, config, build_data: dict) -> List[str]:
         included = self._included()  # project-relative path → distribution path
