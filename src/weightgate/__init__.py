@@ -4,14 +4,15 @@
     >>> report = weightgate.check("path/to/model")
     >>> report.ok, [f.rule for f in report.findings]
 
-`gate(path)` raises ComplianceError when there are error-level findings (for upload scripts).
+`gate(path)` raises ComplianceError when there are error-level findings (for upload scripts); a bad
+configuration raises ConfigError, a bad argument (a missing path, a bad revision) UsageError (its base class).
 Imports are lazy so that `import weightgate` stays cheap.
 """
 from __future__ import annotations
 
 from .__about__ import __version__
 
-__all__ = ["check", "gate", "Report", "Finding", "ComplianceError", "__version__"]
+__all__ = ["check", "gate", "Report", "Finding", "ComplianceError", "ConfigError", "UsageError", "__version__"]
 
 
 def check(path=".", ref=None, config=None, **options):
@@ -47,8 +48,8 @@ def __getattr__(name):
         from .facts import Finding
 
         return Finding
-    if name == "ComplianceError":
-        from .errors import ComplianceError
+    if name in ("ComplianceError", "ConfigError", "UsageError"):
+        from . import errors
 
-        return ComplianceError
+        return getattr(errors, name)
     raise AttributeError(name)

@@ -185,6 +185,7 @@ def show_report(report, fmt: str, output: Optional[str] = None, quiet: bool = Fa
     from .report.terminal import PLAIN, Style, colour_wanted
 
     fmt = canonical(fmt)
+    warn_config(report.config_warnings)
     human = fmt in HUMAN or statistics
     if quiet and human and not report.active:
         return
@@ -199,6 +200,13 @@ def show_report(report, fmt: str, output: Optional[str] = None, quiet: bool = Fa
         from .report.text_format import summary
 
         emit(summary(report) + "\n", None, sys.stderr)
+
+
+def warn_config(warnings) -> None:
+    from .report.terminal import write
+
+    for w in warnings:
+        write(f"weightgate: warning: {w}\n", sys.stderr)
 
 
 def _check(args) -> int:

@@ -36,6 +36,7 @@ class Config:
         self.exclude: List[str] = exclude or []  # path globs
         self.waivers: List[dict] = waivers or []  # {rule, path, reason, expires?: datetime.date}
         self.path = path  # where it was read from
+        self.warnings: List[str] = []  # usable but suspicious entries (a policy glob that matches nothing)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Config) and vars(self) == vars(other)
@@ -168,6 +169,7 @@ class _Validator:
         self.source = source
         self.prefix = prefix
         self._kb = None
+        self.warnings: List[str] = []
 
     def fail(self, key: str, expected: str, got: Any = None, show_got: bool = True) -> ConfigError:
         tail = f", got {_type_name(got)}" if show_got else ""
@@ -233,14 +235,38 @@ class _Validator:
         cfg.severity = self.severity(data.get("severity", {}))
         cfg.exclude = self.strings("exclude", data.get("exclude", []), "an array of path globs")
         cfg.waivers = self.waivers(data.get("waivers", []))
+        cfg.warnings = self.warnings
         return cfg
 
     def licence_id(self, key: str, v: Any) -> str:
         self.string(key, v, "a licence id")
         if self.kb.lookup(v) is None:
-            raise self.fail(key, f"unknown licence id {v!r} (expected a licence id weightgate knows, such as "
-                                 f"\"llama2\" or \"apache-2.0\", or one defined under `licenses`)", show_got=False)
+            raise self.fail(key, f"unknown licence id {v!r}{self.did_you_mean(v)} (expected a licence id weightgate "
+                                 f"knows, such as \"llama2\" or \"apache-2.0\", or one defined under `licenses`; "
+                                 f"see `weightgate licenses`)", show_got=False)
         return v
+
+    def licence_names(self) -> List[str]:
+        """Every lowercase licence id and Hub id known to weightgate and this configuration."""
+        names = set()
+        for lic in self.kb.licenses.values():
+            names.update(x.lower() for x in (lic.id, *lic.hub_ids) if x)
+        return sorted(names)
+
+    def did_you_mean(self, v: str) -> str:
+        import difflib
+        import re
+
+        literal = re.sub(r"[*?]|\[[^\]]*\]", "", v.lower())
+        names = self.licence_names()
+        stems = sorted({re.split(r"[-.\d]", n)[0] for n in names} - {""})
+        close = difflib.get_close_matches(literal, names, n=3, cutoff=0.6)
+        if _is_glob(v):  # suggest the same pattern around a stem that exists ("lama*" → "llama*")
+            runs = [r for r in re.split(r"[*?]|\[[^\]]*\]", v.lower()) if r]
+            if len(runs) == 1:
+                close = [v.lower().replace(runs[0], c) for c in difflib.get_close_matches(runs[0], stems + names,
+                                                                                          n=3, cutoff=0.6)]
+        return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
     def models(self, v: Any) -> Dict[str, Any]:
         table = self.table("models", v)
@@ -299,9 +325,17 @@ class _Validator:
         from .knowledge import KINDS
 
         self.string(key, v, 'a licence id, a licence kind or a glob such as "llama*"')
-        if v in KINDS or _is_glob(v) or self.kb.lookup(v) is not None:
+        if _is_glob(v):
+            import fnmatch
+
+            if not any(fnmatch.fnmatchcase(n, v.strip().lower()) for n in self.licence_names()):
+                self.warnings.append(f"{self.source}: {self.prefix}{key}: the pattern {v!r} matches no licence id "
+                                     f"known to weightgate or this configuration{self.did_you_mean(v)} "
+                                     f"(see `weightgate licenses`)")
             return v
-        raise self.fail(key, f"unknown licence id or kind {v!r} (expected a licence id, a kind such as "
+        if v in KINDS or self.kb.lookup(v) is not None:
+            return v
+        raise self.fail(key, f"unknown licence id or kind {v!r}{self.did_you_mean(v)} (expected a licence id, a kind such as "
                              f"\"non-commercial\" ({', '.join(KINDS)}), or a glob such as \"llama*\")",
                         show_got=False)
 

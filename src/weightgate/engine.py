@@ -134,6 +134,7 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
     else absolute); without, relative to each target's display base (the Python API's convention)."""
     config = config or config_mod.Config()
     report = Report()
+    report.config_warnings = list(getattr(config, "warnings", ()))
     findings: List[Finding] = []
     for t, model in analyse(targets, config, kb, hf_cache, cwd):
         show = _shower(t, cwd)

@@ -25,6 +25,7 @@ class Report:
         self.models: List[ModelSummary] = models if models is not None else []
         # shown path → (source root, path from that root): SARIF and GitHub name files from the repository top
         self.repo_paths: Dict[str, Tuple[str, str]] = repo_paths if repo_paths is not None else {}
+        self.config_warnings: List[str] = []  # printed to stderr by the doors, never part of a format
 
     def repo_path(self, shown: str) -> Tuple[str, str]:
         """(source root or "", repository-relative path) of a shown path."""

@@ -52,6 +52,7 @@ class FixResult:
     write_errors: List[str] = field(default_factory=list)
     converged: bool = True
     dry_run: bool = False
+    config_warnings: List[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -156,7 +157,7 @@ def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf
     ctx = Context(kb, enabled, license_from, cfg.path)
     targets = engine.targets_for_paths(paths)
     overlays = [Overlay(t.source.root) for t in targets]
-    result = FixResult(dry_run=dry_run)
+    result = FixResult(dry_run=dry_run, config_warnings=list(cfg.warnings))
     seen = set()
     for _ in range(MAX_ROUNDS):
         changed, fixed, remaining, models = _round(targets, overlays, cfg, ctx, keep, hf_cache, cwd)
@@ -186,11 +187,12 @@ def fix(paths: Sequence[str] = (".",), *, dry_run: bool = False, config=None, hf
 
 def main(args) -> int:
     """`weightgate fix` (argparse namespace from weightgate.cli)."""
-    from ..cli import _rule_filter, emit
+    from ..cli import _rule_filter, emit, warn_config
 
     keep = _rule_filter(args)
     result = fix(args.paths or ["."], dry_run=args.dry_run, config=args.config, hf_cache=args.hf_cache,
                  license_from=args.license_from, keep=keep, cwd=os.getcwd())
+    warn_config(result.config_warnings)
     fmt = args.format or "text"
     emit(render_json(result) if fmt == "json" else render_text(result), args.output)
     for e in result.write_errors:
