@@ -142,6 +142,8 @@ def test_wheel_build_fails_for_a_relabelled_model(tmp_path):
     assert r.returncode != 0
     out = r.stdout + r.stderr
     assert "weightgate refused the wheel build" in out and "relabel-forbidden" in out
+    # The findings come first and no Python traceback buries them.
+    assert out.index("relabel-forbidden") < out.index("weightgate refused") and "Traceback" not in out
     assert not list((tmp_path / "dist").glob("*.whl")) if (tmp_path / "dist").exists() else True
 
 

@@ -35,8 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     pp.add_argument("--from-ref", default=None, help="default: $PRE_COMMIT_FROM_REF")
     pp.add_argument("--to-ref", default=None, help="default: $PRE_COMMIT_TO_REF, else HEAD")
     ins = sub.add_parser("install", help="write .git/hooks/pre-commit and pre-push that run this weightgate")
-    ins.add_argument("hooks", nargs="*", choices=("pre-commit", "pre-push"), metavar="HOOK",
-                     help="pre-commit and/or pre-push (default: both)")
+    ins.add_argument("hooks", nargs="*", metavar="HOOK", help="pre-commit and/or pre-push (default: both)")
     ins.add_argument("--force", action="store_true", help="overwrite a hook weightgate did not write")
     for sp in (pc, pp):
         sp.add_argument("--output-format", "--format", dest="format", default="full", metavar="FORMAT",

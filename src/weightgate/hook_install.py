@@ -13,6 +13,7 @@ import shutil
 import sys
 
 MARKER = "# installed by `weightgate hook install`"
+HOOKS = ("pre-commit", "pre-push")
 
 
 def _command() -> str:
@@ -47,6 +48,9 @@ def install(names, force: bool = False) -> int:
     from .errors import UsageError
     from .gitsource import repo_top
 
+    unknown = [n for n in names if n not in HOOKS]
+    if unknown:
+        raise UsageError(f"unknown hook `{unknown[0]}` (expected: {', '.join(HOOKS)})")
     top = repo_top(".")
     folder = _hooks_dir(top)
     os.makedirs(folder, exist_ok=True)
