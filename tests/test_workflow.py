@@ -199,3 +199,35 @@ def test_errors_are_exported():
         weightgate.check(".", config={"policy": {"deny": ["lama2"]}})
     with pytest.raises(weightgate.UsageError):
         weightgate.check("/no/such/folder/anywhere")
+
+
+# ---- README snippets --------------------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_pre_commit_snippet_pins_an_existing_revision_and_lists_every_hook():
+    import re
+
+    import yaml
+
+    text = README.read_text(encoding="utf-8")
+    snippet = text.split("# .pre-commit-config.yaml\n", 1)[1].split("```", 1)[0]
+    repo_entry = yaml.safe_load(snippet)["repos"][0]
+    manifest = yaml.safe_load((README.parent / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in repo_entry["hooks"]] == [h["id"] for h in manifest]
+    rev = repo_entry["rev"]
+    assert re.fullmatch(r"[0-9a-f]{40}", rev), "pin a commit sha (there is no release tag)"
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    top = README.parent
+    r = subprocess.run(["git", "cat-file", "-e", f"{rev}^{{commit}}"], cwd=top, capture_output=True)
+    if r.returncode != 0 and subprocess.run(["git", "rev-parse", "--git-dir"], cwd=top,
+                                            capture_output=True).returncode != 0:
+        pytest.skip("not a git checkout")
+    assert r.returncode == 0, f"{rev} is not a commit of this repository"
+    shown = subprocess.run(["git", "show", f"{rev}:.pre-commit-hooks.yaml"], cwd=top, capture_output=True,
+                           text=True).stdout
+    assert all(f"id: {h['id']}" in shown for h in manifest)
+    # The same pinned commit is what the Actions and hatchling snippets install from git.
+    assert text.count(f"git+https://github.com/weightgate/weightgate@{rev}") >= 2
