@@ -245,3 +245,16 @@ def test_the_check_path_imports_no_output_extras():
             "('completion', 'hook_install', 'docs') or m in ('difflib', 'shlex')))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.path.dirname(__file__))
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_relabel_quotes_are_not_just_the_copy_clause():
+    """A relabel finding claims the licence keeps binding derivatives: its quote must say so (derivative works,
+    other terms, sublicensing), not merely repeat the words that ask for a copy of the licence."""
+    from weightgate import knowledge
+
+    kb = knowledge.load()
+    for lic in kb.licenses.values():
+        if lic.parent or lic.relabel.mode != "same" or not lic.relabel.quote:
+            continue
+        copies = {d.quote for d in lic.duty("license-copy")}
+        assert lic.relabel.quote not in copies, lic.id
