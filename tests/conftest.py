@@ -79,6 +79,19 @@ def check_json(path, *args) -> dict:
     return data
 
 
+def run_main(*args, cwd=None):
+    """(exit code, stdout, stderr) of `weightgate ARGS` in-process, run from `cwd` (restored afterwards)."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from weightgate.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with inside(cwd), redirect_stdout(out), redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
 def rules_of(report: dict, severity=None) -> set:
     return {f["rule"] for f in report["findings"] if severity is None or f["severity"] == severity}
 

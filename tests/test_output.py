@@ -3,19 +3,17 @@ outside the repository), the concise/grouped views, --statistics, --quiet, colou
 ASCII-only output streams, and the discoverability commands (licenses, explain, completion)."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from conftest import card, inside, run_cli, write_tree
+from conftest import card, run_cli, run_main, write_tree
 
 REPO_FILES = {
     ".git/HEAD": "ref: refs/heads/main\n",
@@ -27,13 +25,7 @@ FORMATS = ("full", "concise", "grouped", "json", "sarif", "github")
 FINDING_LINE = re.compile(r"^\s*(.+?):(\d+): (?:\x1b\[[\d;]*m)?(error|warning)")
 
 
-def cli(*args, cwd=None):
-    from weightgate.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with inside(cwd), redirect_stdout(out), redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+cli = run_main
 
 
 @pytest.fixture

@@ -3,31 +3,23 @@ message, `fix --dry-run` diffs that `git apply` takes from the repository top, t
 and the policy-glob warning, and the public exceptions."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from conftest import card, inside, write_tree
+from conftest import card, run_main, write_tree
 from test_integration_git import GIT_ENV, commit, git, llama_relabelled, in_folder, pythia_good
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "weightgate" / "data"
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def cli(*args, cwd=None):
-    from weightgate.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with inside(cwd), redirect_stdout(out), redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
+cli = run_main
 
 
 @pytest.fixture
