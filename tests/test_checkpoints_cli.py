@@ -20,8 +20,9 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 def check(repo) -> dict:
     env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""))
     env.pop("GITHUB_ACTIONS", None)
-    p = subprocess.run([sys.executable, "-m", "weightgate", "check", str(repo), "--format", "json"],
-                       capture_output=True, text=True, env=env, timeout=120)
+    cwd = str(repo) if os.path.isdir(repo) else None  # paths print relative to the cwd: run from the folder
+    p = subprocess.run([sys.executable, "-m", "weightgate", "check", os.path.abspath(repo), "--format", "json"],
+                       capture_output=True, text=True, env=env, timeout=120, cwd=cwd)
     assert p.returncode in (0, 1), p.stderr
     report = json.loads(p.stdout)
     report["exit_code"] = p.returncode
