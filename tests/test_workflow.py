@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import card, run_main, write_tree
-from test_integration_git import GIT_ENV, commit, git, llama_relabelled, in_folder, pythia_good
+from test_integration_git import GIT_ENV, commit, git, in_folder, llama_relabelled, pythia_good
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "weightgate" / "data"
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -223,3 +223,33 @@ def test_readme_pre_commit_snippet_pins_an_existing_revision_and_lists_every_hoo
     assert all(f"id: {h['id']}" in shown for h in manifest)
     # The same pinned commit is what the Actions and hatchling snippets install from git.
     assert text.count(f"git+https://github.com/weightgate/weightgate@{rev}") >= 2
+
+
+@needs_git
+def test_installed_pre_push_hook_names_the_ref_and_commit_and_is_silent_on_success(tmp_path):
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q")
+    git(work, "remote", "add", "origin", str(remote))
+    assert run_main("hook", "install", cwd=work)[0] == 0
+    env = dict(os.environ, **GIT_ENV, HOME=str(work))
+
+    def push():
+        return subprocess.run(["git", "push", "-q", "origin", "main"], cwd=work, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    commit_files = in_folder("m", {"README.md": card("license: mit")})
+    write_tree(work, commit_files)
+    git(work, "add", "-A")
+    assert git_commit(work, "-m", "clean").returncode == 0
+    r = push()
+    assert r.returncode == 0 and "weightgate" not in r.stdout + r.stderr, r.stderr
+    write_tree(work, in_folder("chat", llama_relabelled()))
+    git(work, "add", "-A")
+    assert git_commit(work, "--no-verify", "-m", "relabelled").returncode == 0
+    short = git(work, "rev-parse", "--short", "HEAD")
+    r = push()
+    assert r.returncode != 0 and "relabel-forbidden" in r.stdout + r.stderr
+    assert f"push of refs/heads/main refused at commit {short}" in r.stderr

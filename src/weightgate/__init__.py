@@ -22,7 +22,9 @@ def check(path=".", ref=None, config=None, **options):
     ref      a git revision: check the models as they are in that commit, not the working tree
     config   a dict with the configuration keys (models, licenses, policy, severity, exclude, waivers),
              a path to a TOML file, or None to find `.weightgate.toml` / `[tool.weightgate]` above `path`
-    options  hf_cache=<dir> (default: the usual Hugging Face cache), changed_since=<rev>, staged=True
+    options  hf_cache=<dir> (default: the usual Hugging Face cache), changed_since=<rev>, staged=True,
+             cwd=<dir>: paths as the CLI prints them (relative to <dir> when below it, else absolute);
+             by default they are relative to the checked folder
     """
     from .api import check as _check
 
