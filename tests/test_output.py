@@ -250,3 +250,30 @@ def test_relabel_quotes_are_not_just_the_copy_clause():
             continue
         copies = {d.quote for d in lic.duty("license-copy")}
         assert lic.relabel.quote not in copies, lic.id
+
+
+@pytest.mark.parametrize("fmt", ["concise", "json", "github", "sarif"])
+def test_paths_from_a_subfolder_with_ref_name_existing_files(tmp_path, fmt):
+    import shutil
+
+    from test_integration_git import git
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = write_tree(tmp_path / "repo", {k: v for k, v in REPO_FILES.items() if not k.startswith(".git/")})
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "x")
+    cwd = repo / "models" / "chat"
+    code, out, _ = cli("check", "--ref", "HEAD", "..", "--output-format", fmt, cwd=cwd)
+    assert code == 1
+    paths = printed_paths(fmt, out, repo)
+    assert paths and all(os.path.exists(os.path.join(base or cwd, p)) for p, base in paths), paths
+
+
+def test_fix_output_paths_exist_from_the_current_directory(repo):
+    cwd = repo / "models" / "chat"
+    code, out, _ = cli("fix", "--dry-run", "..", cwd=cwd)
+    shown = [m.group(1) for line in out.splitlines() for m in [re.match(r"^Would fix (.+?)(?::\d+)? \[", line)] if m]
+    assert shown and all(os.path.exists(os.path.join(cwd, p)) or not os.path.isabs(p) and
+                         os.path.exists(os.path.join(cwd, os.path.dirname(p))) for p in shown), shown

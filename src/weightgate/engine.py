@@ -141,8 +141,9 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
         report.models.append(_summary(model, show))
         raw = rules.run(model)
         back = {show(f.path): f.path for f in raw}  # waiver and exclude globs are relative to the config file
+        top = work_tree(t.source) or ""
         for shown, path in back.items():  # SARIF and GitHub annotations name files from the repository top
-            report.repo_paths[shown] = (t.source.root, path)
+            report.repo_paths[shown] = (top, path)
         findings.extend(config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get))
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
@@ -170,8 +171,9 @@ def _shower(t: Target, cwd: Optional[str] = None):
     With `cwd` (the CLI, hooks, fix, build): relative to `cwd` when the file is below it, else absolute, as
     ruff does, so every printed path names a file that exists from where the command ran. Without: relative
     to the target's display base (the checked folder)."""
-    if cwd is not None and os.path.isabs(t.source.root):
-        return _cwd_shower(t.source.root, cwd)
+    top = work_tree(t.source)
+    if cwd is not None and top:
+        return _cwd_shower(top, cwd)
     base = t.display_base
     if not base:
         return lambda path: path or "."
@@ -181,6 +183,15 @@ def _shower(t: Target, cwd: Optional[str] = None):
         return posixpath.relpath(posixpath.join(root, path), posixpath.normpath(posixpath.join(root, base)))
 
     return show
+
+
+def work_tree(source) -> Optional[str]:
+    """The folder a source's paths are relative to on disk: a git source's work tree (its files are named as
+    if checked out there), a folder's own path; None for sources that are not on disk."""
+    top = getattr(source, "top", None)
+    if top:
+        return top
+    return source.root if os.path.isabs(source.root) else None
 
 
 def _cwd_shower(root: str, cwd: str):
