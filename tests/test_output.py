@@ -3,6 +3,7 @@ outside the repository), the concise/grouped views, --statistics, --quiet, colou
 ASCII-only output streams, and the discoverability commands (licenses, explain, completion)."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -277,3 +278,15 @@ def test_fix_output_paths_exist_from_the_current_directory(repo):
     shown = [m.group(1) for line in out.splitlines() for m in [re.match(r"^Would fix (.+?)(?::\d+)? \[", line)] if m]
     assert shown and all(os.path.exists(os.path.join(cwd, p)) or not os.path.isabs(p) and
                          os.path.exists(os.path.join(cwd, os.path.dirname(p))) for p in shown), shown
+
+
+def test_an_ascii_text_stream_in_process_gets_ascii(repo, monkeypatch):
+    from weightgate.cli import main
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stream)
+    monkeypatch.chdir(repo)
+    assert main(["check", "."]) == 1
+    stream.flush()
+    assert b"relabel-forbidden" in raw.getvalue() and raw.getvalue().isascii()

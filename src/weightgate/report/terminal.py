@@ -66,4 +66,7 @@ def write(text: str, stream=None) -> None:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         text = to_ascii(text)
-    stream.write(text)
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:  # a stream whose `encoding` does not say what it can hold
+        stream.write(to_ascii(text))
