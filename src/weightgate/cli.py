@@ -69,7 +69,8 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
                                                "`eval \"$(weightgate completion bash)\"`")
         co.add_argument("shell", choices=("bash", "zsh", "fish"))
     if wanted("hook"):
-        h = sub.add_parser("hook", help="entry points for git hooks: `hook pre-commit [FILE ...]`, `hook pre-push`",
+        h = sub.add_parser("hook", help="git hooks: `hook install` writes them; `hook pre-commit [FILE ...]`, "
+                                        "`hook pre-push` are their entry points",
                            add_help=False)
         h.add_argument("hook_args", nargs="*")
     return p
