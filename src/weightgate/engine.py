@@ -201,6 +201,9 @@ def _cwd_shower(root: str, cwd: str):
         inside = None  # the root is above or beside the cwd: only some files may be below it
 
     def show(path: str) -> str:
+        if os.path.isabs(path):  # e.g. a base's licence in the Hugging Face cache
+            rel = os.path.relpath(os.path.realpath(path), real_cwd)
+            return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel.replace(os.sep, "/")
         parts = path.split("/") if path and path != "." else []
         if inside is not None:
             rel = os.path.normpath(os.path.join(inside, *parts))
