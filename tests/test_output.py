@@ -290,3 +290,10 @@ def test_an_ascii_text_stream_in_process_gets_ascii(repo, monkeypatch):
     assert main(["check", "."]) == 1
     stream.flush()
     assert b"relabel-forbidden" in raw.getvalue() and raw.getvalue().isascii()
+
+
+def test_unknown_rule_ids_suggest_the_close_one():
+    code, _, err = cli("explain", "relabel-forbiden")
+    assert code == 2 and "did you mean `relabel-forbidden`" in err
+    code, _, err = cli("check", "--select", "naming-rules", ".")
+    assert code == 2 and "did you mean `naming-rule`" in err

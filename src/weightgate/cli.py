@@ -153,7 +153,11 @@ def _rule_filter(args):
     ids = {r.ID for r in rules.all_rules()}
     for s in (select or set()) | (ignore or set()):
         if s not in ids:
-            raise UsageError(f"unknown rule `{s}` (see `weightgate rules`)")
+            import difflib
+
+            close = difflib.get_close_matches(s, sorted(ids), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise UsageError(f"unknown rule `{s}`{hint} (see `weightgate rules`)")
     return lambda f: (select is None or f.rule in select) and (ignore is None or f.rule not in ignore)
 
 

@@ -141,7 +141,11 @@ def explain_command(args) -> int:
         return 0
     mod = rules.get(args.rule)
     if mod is None:
-        ids = ", ".join(m.ID for m in rules.all_rules())
-        raise UsageError(f"unknown rule `{args.rule}`; rules are: {ids}")
+        import difflib
+
+        ids = [m.ID for m in rules.all_rules()]
+        close = difflib.get_close_matches(args.rule, ids, n=1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        raise UsageError(f"unknown rule `{args.rule}`{hint}; rules are: {', '.join(ids)}")
     _write(documentation(mod))
     return 0
