@@ -1,4 +1,6 @@
-"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook`. Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
+"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook`.
+
+Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
 
 import argparse

@@ -63,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         show_report(report, args.format, quiet=True)  # silent on success, as git hooks should be
         if not report.ok and args.stage == "pre-push":
-            print(f"weightgate: refused the push of {args.refused}: {report.errors} licence compliance "
+            print(f"weightgate: refused the push of {_pushed(args)}: {report.errors} licence compliance "
                   f"error(s) in that commit", file=sys.stderr)
         return 0 if (report.ok or args.exit_zero) else 1
     except KeyboardInterrupt:
@@ -105,10 +105,7 @@ def pre_push(args):
             print(f"weightgate: {from_ref} is not in this repository; checking every model in {to_ref}",
                   file=sys.stderr)
             from_ref = None
-    sha = resolve_rev(top, to_ref)
-    branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or (to_ref if to_ref != sha else "")
-    args.refused = f"{branch} at commit {sha[:12]}" if branch else f"commit {sha[:12]}"
-    return _run(top, args, ref=sha, changed_since=from_ref)
+    return _run(top, args, ref=to_ref, changed_since=from_ref)
 
 
 def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None):
@@ -119,3 +116,17 @@ def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=Non
     config = resolve_config(args.config, top)
     targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched)
     return engine.run(targets, config, cwd=os.getcwd())
+
+
+def _pushed(args) -> str:
+    """What a refused push was: `refs/heads/main at commit 1a2b3c4d5e6f` (the branch when pre-commit says)."""
+    from .errors import UsageError
+    from .gitsource import repo_top, resolve_rev
+
+    to_ref = args.to_ref or os.environ.get("PRE_COMMIT_TO_REF") or "HEAD"
+    try:
+        sha = resolve_rev(repo_top("."), to_ref)
+    except UsageError:
+        sha = to_ref
+    branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or ("" if sha.startswith(to_ref) else to_ref)
+    return f"{branch} at commit {sha[:12]}" if branch else f"commit {sha[:12]}"
