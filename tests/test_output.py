@@ -297,3 +297,11 @@ def test_unknown_rule_ids_suggest_the_close_one():
     assert code == 2 and "did you mean `relabel-forbidden`" in err
     code, _, err = cli("check", "--select", "naming-rules", ".")
     assert code == 2 and "did you mean `naming-rule`" in err
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "grouped", "github"])
+def test_control_characters_from_a_card_never_reach_the_terminal(tmp_path, fmt):
+    write_tree(tmp_path, {".git/HEAD": "x\n", "m/README.md": card('license: "mit\\u001b[2J\\u001b]0;owned\\u0007"\n'
+                                                                    "base_model: meta-llama/Llama-2-7b-hf")})
+    code, out, _ = cli("check", ".", "--output-format", fmt, cwd=tmp_path)
+    assert code == 1 and "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out

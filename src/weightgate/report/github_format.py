@@ -9,6 +9,7 @@ annotation (the text report lists them as waived).
 from __future__ import annotations
 
 from . import text_format
+from .text_format import safe
 
 LIMIT = 10  # annotations of one type GitHub shows per step
 
@@ -24,11 +25,11 @@ def escape_property(s: str) -> str:
 def annotation(f, path: str = "") -> str:
     kind = "error" if f.severity == "error" else "warning"
     props = f"file={escape_property(path or f.path)},line={max(1, int(f.line or 1))},title={escape_property(f'weightgate {f.rule}')}"
-    body = f.message
+    body = safe(f.message)  # no control characters from the checked files in the log
     if f.clause:
-        body += f"\nwhy: {f.clause}"
+        body += f"\nwhy: {safe(f.clause)}"
     if f.fix:
-        body += f"\nfix: {f.fix}"
+        body += f"\nfix: {safe(f.fix)}"
     return f"::{kind} {props}::{escape_data(body)}"
 
 

@@ -12,7 +12,7 @@ import os
 import posixpath
 
 from .terminal import PLAIN
-from .text_format import details, finding_line, summary
+from .text_format import details, finding_line, safe, summary
 
 
 def lineage_line(m) -> str:
@@ -49,7 +49,7 @@ def render(report, style=PLAIN) -> str:
     out = []
     for m in report.models:
         found = groups[m.root]
-        out.append(f"{style.path(m.root)}: {lineage_line(m)}")
+        out.append(f"{style.path(safe(m.root))}: {safe(lineage_line(m))}")
         for f in found:
             out.append("  " + finding_line(f, style))
             out.extend(details(f, style, indent="      "))

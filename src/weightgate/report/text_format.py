@@ -6,7 +6,18 @@ Paths are as the engine shows them: relative to the current directory when below
 """
 from __future__ import annotations
 
+import re
+
 from .terminal import PLAIN
+
+# Control characters from the checked files (an escape sequence in a card's `license:`) must not reach the
+# terminal: they could recolour, retitle or clear it, or split one finding over several lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """`text` with control characters spelled out (`\\x1b`)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text else text
 
 
 def _plural(n: int, word: str) -> str:
@@ -15,17 +26,17 @@ def _plural(n: int, word: str) -> str:
 
 def finding_line(f, style=PLAIN) -> str:
     tag = f"{style.severity(f.severity)} [{style.rule(f.rule)}]" + (" (waived)" if f.waived is not None else "")
-    return f"{style.path(f'{f.path}:{f.line}')}: {tag} {f.message}"
+    return f"{style.path(safe(f'{f.path}:{f.line}'))}: {tag} {safe(f.message)}"
 
 
 def details(f, style=PLAIN, indent: str = "    ") -> list:
     out = []
     if f.clause:
-        out.append(f"{indent}{style.dim('why:')} {f.clause}")
+        out.append(f"{indent}{style.dim('why:')} {safe(f.clause)}")
     if f.fix:
-        out.append(f"{indent}{style.dim('fix:')} {f.fix}")
+        out.append(f"{indent}{style.dim('fix:')} {safe(f.fix)}")
     if f.waived is not None:
-        out.append(f"{indent}{style.dim('waived:')} {f.waived}")
+        out.append(f"{indent}{style.dim('waived:')} {safe(f.waived)}")
     return out
 
 
