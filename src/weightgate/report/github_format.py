@@ -25,11 +25,11 @@ def escape_property(s: str) -> str:
 def annotation(f, path: str = "") -> str:
     kind = "error" if f.severity == "error" else "warning"
     props = f"file={escape_property(path or f.path)},line={max(1, int(f.line or 1))},title={escape_property(f'weightgate {f.rule}')}"
-    body = safe(f.message)  # no control characters from the checked files in the log
+    body = safe(f.message, keep_lines=True)  # no control characters from the checked files in the log
     if f.clause:
-        body += f"\nwhy: {safe(f.clause)}"
+        body += f"\nwhy: {safe(f.clause, keep_lines=True)}"
     if f.fix:
-        body += f"\nfix: {safe(f.fix)}"
+        body += f"\nfix: {safe(f.fix, keep_lines=True)}"
     return f"::{kind} {props}::{escape_data(body)}"
 
 

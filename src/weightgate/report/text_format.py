@@ -13,11 +13,13 @@ from .terminal import PLAIN
 # Control characters from the checked files (an escape sequence in a card's `license:`) must not reach the
 # terminal: they could recolour, retitle or clear it, or split one finding over several lines.
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def safe(text: str) -> str:
-    """`text` with control characters spelled out (`\\x1b`)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text else text
+def safe(text: str, keep_lines: bool = False) -> str:
+    """`text` with control characters spelled out (`\\x1b`); `keep_lines` leaves CR and LF to the caller."""
+    pattern = _CONTROL_BUT_LINES if keep_lines else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text else text
 
 
 def _plural(n: int, word: str) -> str:
