@@ -214,6 +214,8 @@ def _where(fx: Fixed, shown: str) -> str:
 
 
 def render_text(result: FixResult) -> str:
+    from ..report.text_format import safe
+
     out: List[str] = []
     verb = "would " if result.dry_run else ""
     if result.dry_run:
@@ -235,12 +237,12 @@ def render_text(result: FixResult) -> str:
                    f"Would remain ({len(active)}):")
     for f, why in result.remaining:
         tag = f"{f.severity} [{f.rule}]" + (" (waived)" if f.waived is not None else "")
-        out.append(f"{f.path}:{f.line}: {tag} {f.message}")
+        out.append(f"{safe(f.path)}:{f.line}: {tag} {safe(f.message)}")
         if f.waived is not None:
-            out.append(f"    waived: {f.waived}")
+            out.append(f"    waived: {safe(f.waived)}")
             continue
         if f.fix:
-            out.append(f"    fix: {f.fix}")
+            out.append(f"    fix: {safe(f.fix)}")
         out.append(f"    not fixed: {why}")
     models = _plural(result.models, "model folder")
     if result.errors or result.warnings:
