@@ -305,3 +305,17 @@ def test_control_characters_from_a_card_never_reach_the_terminal(tmp_path, fmt):
                                                                     "base_model: meta-llama/Llama-2-7b-hf")})
     code, out, _ = cli("check", ".", "--output-format", fmt, cwd=tmp_path)
     assert code == 1 and "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out
+
+
+def test_two_repositories_get_two_sarif_base_ids_and_forced_colour_never_reaches_a_file(tmp_path, monkeypatch):
+    a = write_tree(tmp_path / "a", REPO_FILES)
+    b = write_tree(tmp_path / "b", REPO_FILES)
+    code, out, _ = cli("check", a / "models" / "chat", b / "models" / "chat", "--output-format", "sarif", cwd=tmp_path)
+    run = json.loads(out)["runs"][0]
+    assert code == 1 and set(run["originalUriBaseIds"]) == {"%SRCROOT%", "%SRCROOT2%"}
+    for p, _ in printed_paths("sarif", out, tmp_path):
+        assert os.path.exists(p)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    report = tmp_path / "report.txt"
+    assert cli("check", ".", "--output", report, cwd=a)[0] == 1
+    assert "\x1b" not in report.read_text(encoding="utf-8")
