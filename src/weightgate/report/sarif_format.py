@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
 import posixpath
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
@@ -52,7 +53,6 @@ def uri_for(path: str) -> str:
 
 def root_uri(root: str) -> str:
     """`file:///abs/top/` for a source root (the trailing slash makes it a base for relative uris)."""
-    import os
     from pathlib import Path
 
     return Path(os.path.abspath(root)).as_uri().rstrip("/") + "/"
@@ -106,7 +106,10 @@ def to_sarif(report) -> Dict:
     base_ids: Dict[str, str] = {}  # source root → its uriBaseId (%SRCROOT%, then %SRCROOT2%, … for more repos)
     for f in sorted(report.findings):
         root, rel = report.repo_path(f.path)
-        uri = uri_for(rel)
+        if os.path.isabs(rel):  # outside every repository (a base in the Hugging Face cache): a file URI
+            root, uri = "", root_uri(rel).rstrip("/")
+        else:
+            uri = uri_for(rel)
         location = {"uri": uri}
         if root:
             if root not in base_ids:
