@@ -60,7 +60,7 @@ def printed_paths(fmt: str, out: str, top: Path):
             continue
         m = FINDING_LINE.match(line)
         if m:
-            paths.append((m.group(1), None))
+            paths.append((m.group(1), top if fmt == "github" else None))  # github: all from the top
     return paths
 
 
