@@ -1,4 +1,4 @@
-"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook`.
+"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook|bom`.
 
 Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
@@ -70,6 +70,18 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         co = sub.add_parser("completion", help="print a shell completion script: "
                                                "`eval \"$(weightgate completion bash)\"`")
         co.add_argument("shell", choices=("bash", "zsh", "fish"))
+    if wanted("bom"):
+        b = sub.add_parser("bom", help="write an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1 JSON), offline")
+        b.add_argument("paths", nargs="*", metavar="PATH", help="repository, model folder or file (default: .)")
+        b.add_argument("--format", choices=("cyclonedx", "spdx"), default="cyclonedx",
+                       help="cyclonedx (1.6 JSON, default) or spdx (3.0.1 JSON-LD, AI and Dataset profiles)")
+        b.add_argument("--output", "-o", metavar="FILE", help="write the BOM to FILE instead of stdout")
+        b.add_argument("--timestamp", action="store_true",
+                       help="record the creation time (SOURCE_DATE_EPOCH when set); without it the output "
+                            "is the same bytes for the same input")
+        b.add_argument("--config", metavar="FILE", help="configuration file (as for `check`)")
+        b.add_argument("--hf-cache", metavar="DIR", help="Hugging Face hub cache to resolve bases from")
+        b.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     if wanted("hook"):
         h = sub.add_parser("hook", help="git hooks: `hook install` writes them; `hook pre-commit [FILE ...]`, "
                                         "`hook pre-push` are their entry points",
@@ -78,7 +90,7 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "hook")
+COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "hook", "bom")
 OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
 
 
@@ -101,6 +113,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .fix import main as fix_main
 
             return fix_main(args)
+        if args.command == "bom":
+            from .bom import main as bom_main
+
+            return bom_main(args)
         if args.command == "rules":
             from .docs import rules_command
 

@@ -129,22 +129,28 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
 
 
 def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
-        kb=None, hf_cache: Optional[str] = None, cwd: Optional[str] = None) -> Report:
+        kb=None, hf_cache: Optional[str] = None, cwd: Optional[str] = None, on_model=None) -> Report:
     """Check the targets. With `cwd`, paths are shown as the CLI prints them (relative to `cwd` when below it,
-    else absolute); without, relative to each target's display base (the Python API's convention)."""
+    else absolute); without, relative to each target's display base (the Python API's convention).
+    `on_model(summary, model, findings)` sees each model folder with its own findings (shown paths, waivers
+    applied): views such as `bom` are built from the same run instead of a second one."""
     config = config or config_mod.Config()
     report = Report()
     report.config_warnings = list(getattr(config, "warnings", ()))
     findings: List[Finding] = []
     for t, model in analyse(targets, config, kb, hf_cache, cwd):
         show = _shower(t, cwd)
-        report.models.append(_summary(model, show))
+        summary = _summary(model, show)
+        report.models.append(summary)
         raw = rules.run(model)
         back = {show(f.path): f.path for f in raw}  # waiver and exclude globs are relative to the config file
         top = work_tree(t.source) or ""
         for shown, path in back.items():  # SARIF and GitHub annotations name files from the repository top
             report.repo_paths[shown] = (top, path)
-        findings.extend(config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get))
+        own = config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get)
+        findings.extend(own)
+        if on_model is not None:
+            on_model(summary, model, own)
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
     return report

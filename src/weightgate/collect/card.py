@@ -140,6 +140,11 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
     strings("tags", "tag")
     strings("model_name", "name", allow_list=False)
     strings("language", "language")
+    if isinstance(data.get("pipeline_tag"), str) and data["pipeline_tag"].strip():
+        out.append(Fact("task", data["pipeline_tag"].strip(), path, line_of("pipeline_tag"), "card:pipeline_tag"))
+    version = data.get("version")  # not a Hub key; some cards state one (a number is fine, YAML reads 1.0 so)
+    if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
+        out.append(Fact("version", str(version).strip(), path, line_of("version"), "card:version"))
     if isinstance(data.get("quantized_by"), str):
         out.append(Fact("relation", "quantized", path, line_of("quantized_by"), "card-meta:quantized_by"))
     if isinstance(data.get("extra_gated_prompt"), str) and len(data["extra_gated_prompt"]) > 500:

@@ -5,7 +5,8 @@ Only headers are read (readers/), each file at most once; pickles are never open
 without its object, unreadable file), pickle-checkpoint (a pickle, judged by its name alone).
 
 Fact kinds beyond facts.Fact's list: "base_hint" (something that may name a base but is not a Hub id,
-e.g. kohya's ss_sd_model_name "v1-5-pruned.safetensors"; the lineage stage decides what it means).
+e.g. kohya's ss_sd_model_name "v1-5-pruned.safetensors"; the lineage stage decides what it means), "sha256"
+(the file's hash as its Git LFS pointer states it; the BOM lists it, nothing reads the weights for it).
 """
 from __future__ import annotations
 
@@ -189,23 +190,24 @@ def _pointer(path: str, data: bytes, fmt: str, read: Callable, lfs_dirs: List[st
     except ReadError as e:
         return [_problem(path, "metadata-invalid", f"{name}: malformed Git LFS pointer: {e.message}",
                          "restore the pointer with `git checkout -- <file>` or `git lfs pull`", "lfs")]
+    digest = Fact("sha256", ptr.oid, path, 1, "lfs:oid")  # the pointer names the file's hash: a BOM lists it
     obj, why = lfs.resolve(ptr, lfs_dirs)
     if obj is None:
-        return [_problem(path, "checkpoint-unverifiable",
-                         f"{name} is a Git LFS pointer (oid {ptr.oid[:12]}…, {ptr.size} bytes) and the object "
-                         f"is {why}; its licence and base-model metadata were not checked",
-                         _FIX_LFS, "lfs", WARNING)]
+        return [digest, _problem(path, "checkpoint-unverifiable",
+                                 f"{name} is a Git LFS pointer (oid {ptr.oid[:12]}…, {ptr.size} bytes) and the "
+                                 f"object is {why}; its licence and base-model metadata were not checked",
+                                 _FIX_LFS, "lfs", WARNING)]
     try:
         f, size = lfs.open_object(obj, path)
         with f:
             header = read(f, size, path)
     except ReadError as e:
-        return [_problem(path, "metadata-invalid", f"{name} (Git LFS object {ptr.oid[:12]}…): corrupt {fmt} "
-                                                   f"header: {e.message}", _FIX_CORRUPT, "lfs")]
+        return [digest, _problem(path, "metadata-invalid", f"{name} (Git LFS object {ptr.oid[:12]}…): corrupt "
+                                                           f"{fmt} header: {e.message}", _FIX_CORRUPT, "lfs")]
     except _UNEXPECTED as e:  # pragma: no cover - reader bug guard
-        return [_problem(path, "metadata-invalid", f"{name}: unreadable {fmt} header ({type(e).__name__})",
-                         _FIX_CORRUPT, "lfs")]
-    return _facts("." + name.rsplit(".", 1)[-1].lower(), header, path)
+        return [digest, _problem(path, "metadata-invalid", f"{name}: unreadable {fmt} header ({type(e).__name__})",
+                                 _FIX_CORRUPT, "lfs")]
+    return [digest] + _facts("." + name.rsplit(".", 1)[-1].lower(), header, path)
 
 
 def _facts(suffix: str, header, path: str) -> List[Fact]:

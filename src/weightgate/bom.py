@@ -1,0 +1,308 @@
+"""`weightgate bom`: an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1) from the same engine run as `check`.
+
+This module turns each checked model folder (its facts, resolved bases, declarations and findings) into plain
+records; `report/cyclonedx.py` and `report/spdx.py` only format them. Nothing is read twice and nothing is
+fetched: a fact the check did not collect is not in the BOM.
+
+Licences: *declared* is what the folder says (card, LICENSE files, checkpoint metadata); *concluded* is what
+its lineage imposes (the licences of its bases; its own declaration when it names no base). A base whose licence
+is unknown makes the concluded licence unknown (NOASSERTION) rather than a guess.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from ._record import record
+
+FORMATS = ("cyclonedx", "spdx")
+DECLARED_ORDER = ("card", "license-file", "sidecar", "checkpoint", "card-body")
+_OWN_SOURCES = ("local", "hf-cache", "declared-by-base")  # a base whose own files declared its licence
+_PLACEHOLDER = ("More Information Needed", "[More Information Needed]")
+
+
+@record
+class LicenseInfo:
+    spdx: str  # an SPDX id, a LicenseRef-… for licences outside SPDX, or "" when the value is not recognised
+    name: str  # the licence's name (or the value as written when not recognised)
+    url: str = ""
+
+
+@record
+class Ancestor:
+    ref: str  # unique within the BOM
+    id: str  # normalised reference (lowercase Hub id, a local path, or "family:…")
+    name: str  # as the model wrote it
+    purl: str  # pkg:huggingface/org/name[@sha], or "" when the base is not a Hub model
+    relation: str
+    resolved_from: str
+    licenses: Tuple[LicenseInfo, ...]
+    acknowledgement: str  # "declared" (the base's own files say so) or "concluded" (weightgate's knowledge)
+    parents: Tuple["Ancestor", ...] = ()
+
+
+@record
+class DatasetInfo:
+    ref: str
+    id: str
+    licenses: Tuple[LicenseInfo, ...]
+    url: str = ""
+
+
+@record
+class WeightFile:
+    path: str
+    sha256: str
+
+
+@record
+class ModelEntry:
+    ref: str
+    root: str  # shown path of the folder
+    name: str
+    version: str
+    purl: str
+    task: str
+    limitations: Tuple[str, ...]
+    relation: str
+    declared: Tuple[LicenseInfo, ...]
+    concluded: Optional[Tuple[LicenseInfo, ...]]  # None: not known (a base's licence is unknown)
+    ancestors: Tuple[Ancestor, ...]
+    datasets: Tuple[str, ...]  # refs of DatasetInfo
+    files: Tuple[WeightFile, ...]
+    errors: int
+    warnings: int
+    findings: Tuple[str, ...]  # "rule path:line" of each active finding
+
+    @property
+    def verdict(self) -> str:
+        return "fail" if self.errors else "pass"
+
+
+@record
+class Bom:
+    models: Tuple[ModelEntry, ...]
+    datasets: Tuple[DatasetInfo, ...]
+    errors: int
+    warnings: int
+    findings: int
+    tool_version: str
+
+
+# ---- the command ------------------------------------------------------------------------------------------
+
+def main(args) -> int:
+    """Exit 0 when the BOM is written (the verdict and findings count are in it), 2 on usage errors."""
+    from .cli import emit
+
+    bom = build(args.paths or ["."], config=args.config, hf_cache=args.hf_cache)
+    emit(render(bom, args.format or "cyclonedx", timestamp=_now() if args.timestamp else None), args.output)
+    return 0
+
+
+def build(paths: Sequence[str], config=None, hf_cache: Optional[str] = None) -> Bom:
+    from . import engine
+    from .api import resolve_config
+
+    cfg = resolve_config(config, paths[0])
+    targets = engine.targets_for_paths(paths)
+    seen: List[tuple] = []
+    report = engine.run(targets, cfg, hf_cache=hf_cache, on_model=lambda s, m, f: seen.append((s, m, f)))
+    return from_models(seen, report)
+
+
+def from_models(seen, report) -> Bom:
+    """Records from (ModelSummary, Model, its findings) triples and the whole Report."""
+    from .__about__ import __version__
+
+    datasets: Dict[str, DatasetInfo] = {}
+    models = []
+    for summary, model, findings in sorted(seen, key=lambda x: x[0].root):
+        models.append(_entry(summary, model, findings, datasets))
+    return Bom(models=tuple(models), datasets=tuple(sorted(datasets.values(), key=lambda d: d.ref)),
+               errors=report.errors, warnings=report.warnings, findings=len(report.active),
+               tool_version=__version__)
+
+
+def render(bom: Bom, fmt: str, timestamp: Optional[str] = None) -> str:
+    if fmt == "spdx":
+        from .report.spdx import render as spdx
+
+        return spdx(bom, timestamp)
+    from .report.cyclonedx import render as cyclonedx
+
+    return cyclonedx(bom, timestamp)
+
+
+def _now() -> str:
+    """UTC now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
+    import datetime
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch.isdigit()
+            else datetime.datetime.now(datetime.timezone.utc))
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# ---- one model folder -------------------------------------------------------------------------------------
+
+def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo]) -> ModelEntry:
+    kb = model.kb
+    facts = model.facts
+    ref = "model:" + summary.root
+    name, _, _ = model.model_name()
+    version = next((f.value for f in facts.of("version")), "")
+    task = next((f.value for f in facts.of("task")), "")
+    ds_refs = []
+    for ds_id in datasets_of(summary, model):
+        info = datasets.get("dataset:" + ds_id.lower()) or _dataset(kb, ds_id)
+        datasets[info.ref] = info
+        if info.ref not in ds_refs:
+            ds_refs.append(info.ref)
+    active = [f for f in findings if f.waived is None]
+    relation = model.bases[0].relation if model.bases else ""
+    return ModelEntry(
+        ref=ref, root=summary.root, name=name or facts.name_hint, version=version, purl="", task=task,
+        limitations=tuple(limitations(model)), relation=relation, declared=tuple(declared_licenses(model)),
+        concluded=concluded_licenses(model), ancestors=tuple(ancestors(model, ref)), datasets=tuple(ds_refs),
+        files=tuple(WeightFile(_show(summary.root, facts.root, f.path), f.value)
+                    for f in sorted(facts.of("sha256"), key=lambda f: f.path)),
+        errors=sum(1 for f in active if f.severity == "error"),
+        warnings=sum(1 for f in active if f.severity == "warning"),
+        findings=tuple(f"{f.rule} {f.path}:{f.line}" for f in sorted(active, key=lambda f: (f.rule, f.path, f.line))))
+
+
+def _show(shown_root: str, root: str, path: str) -> str:
+    """A folder-relative file path shown under the folder's shown path."""
+    rel = path[len(root) + 1:] if root not in (".", "") and path.startswith(root + "/") else path
+    return rel if shown_root in (".", "") else posixpath.join(shown_root, rel)
+
+
+def license_info(kb, value: str) -> LicenseInfo:
+    """A licence id (or a value as written) as an SPDX id, a LicenseRef-… with name and URL, or the raw name."""
+    lid = kb.lookup(value) if value else None
+    lic = kb.get(kb.main(lid)) if lid else kb.get(value)
+    if lic is None:
+        return LicenseInfo("", value)
+    return LicenseInfo(lic.spdx or "LicenseRef-" + _ref_safe(lic.id), lic.name, lic.url)
+
+
+def declared_licenses(model) -> List[LicenseInfo]:
+    """Every licence the folder declares, strongest source first, each once; an unrecognised value stays (as
+    its raw text): present but unusable is still a declaration."""
+    out: List[LicenseInfo] = []
+    names = [f.value for f in model.facts.of("license_name")]
+    rank = {s: i for i, s in enumerate(DECLARED_ORDER)}
+    for d in sorted(model.declared, key=lambda d: rank.get(d.source, len(rank))):
+        if d.ids:
+            infos = [license_info(model.kb, i) for i in d.ids]
+        elif d.source == "license-file":
+            continue
+        else:
+            infos = [LicenseInfo("", names[0] if d.raw.lower() == "other" and names else d.raw)]
+        out.extend(i for i in infos if i not in out)
+    return out
+
+
+def concluded_licenses(model) -> Optional[Tuple[LicenseInfo, ...]]:
+    """What the lineage imposes: the licences of all ancestors; with no base, the folder's own declaration.
+    None when a base's licence (or, without bases, the folder's) is unknown."""
+    kb = model.kb
+    if model.bases:
+        if any(not b.license for b in model.bases):
+            return None
+        infos = [license_info(kb, lic.id) for lic, _ in model.inherited()]
+        unknown = [license_info(kb, b.license) for b in model.bases if kb.get(kb.main(b.license)) is None]
+        return tuple(dict.fromkeys(infos + unknown)) or None
+    rank = {s: i for i, s in enumerate(DECLARED_ORDER)}
+    for d in sorted(model.declared, key=lambda d: rank.get(d.source, len(rank))):
+        if d.ids:
+            return (license_info(kb, d.ids[0]),)
+    return None
+
+
+def ancestors(model, model_ref: str) -> List[Ancestor]:
+    """The bases as a tree: each base under the one that brought it (Base.via), direct bases at the top."""
+    kb = model.kb
+    children: Dict[str, list] = {}
+    for b in model.bases:
+        children.setdefault(b.via[-1] if b.via else "", []).append(b)
+
+    def node(b, parent_ref: str, depth: int) -> Ancestor:
+        ref = f"{parent_ref}/base:{b.id}"
+        parents = tuple(node(p, ref, depth + 1) for p in children.get(b.display, ()) if depth < 16)
+        lic = (license_info(kb, b.license),) if b.license else ()
+        return Ancestor(ref=ref, id=b.id, name=b.display, purl=hub_purl(b), relation=b.relation,
+                        resolved_from=b.resolved_from, licenses=lic,
+                        acknowledgement="declared" if b.resolved_from in _OWN_SOURCES else "concluded",
+                        parents=parents)
+
+    return [node(b, model_ref, 0) for b in children.get("", ())]
+
+
+_HUB = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+
+
+def hub_purl(base) -> str:
+    """`pkg:huggingface/org/name[@sha]` for a Hub base; the revision when the base record has one (a lock)."""
+    if not _HUB.match(base.display):
+        return ""  # a local path or a family named by checkpoint metadata
+    rev = getattr(base, "revision", "") or getattr(base, "sha", "") or ""
+    return f"pkg:huggingface/{base.display}" + (f"@{rev.lower()}" if re.fullmatch(r"[0-9a-fA-F]{7,64}", rev) else "")
+
+
+def datasets_of(summary, model) -> List[str]:
+    """Dataset ids a model names. The summary's `datasets` field when the engine provides one, else the card's
+    `datasets:` facts."""
+    given = getattr(summary, "datasets", None)
+    if given is not None:
+        out = []
+        for d in given:
+            v = d.get("id") or d.get("name") if isinstance(d, dict) else d
+            if isinstance(v, str) and v.strip() and v.strip() not in out:
+                out.append(v.strip())
+        return out
+    return list(dict.fromkeys(f.value for f in model.facts.of("dataset") if f.value))
+
+
+def _dataset(kb, ds_id: str) -> DatasetInfo:
+    known = kb.dataset_for(ds_id)
+    lic = (license_info(kb, known.license),) if known else ()
+    url = f"https://huggingface.co/datasets/{ds_id}" if _HUB.match(ds_id) else ""
+    return DatasetInfo(ref="dataset:" + ds_id.lower(), id=ds_id, licenses=lic, url=url)
+
+
+_LIMITS = re.compile(r"^\s*#{1,6}\s.*\blimitation", re.I)
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+
+
+def limitations(model) -> List[str]:
+    """Paragraphs of the card's "Limitations" sections (template placeholders left out), capped."""
+    out: List[str] = []
+    inside = False
+    buf: List[str] = []
+    for _, line in model.card_lines():
+        if _HEADING.match(line):
+            if buf:
+                out.append(" ".join(buf))
+                buf = []
+            inside = bool(_LIMITS.match(line))
+            continue
+        if not inside:
+            continue
+        if line.strip():
+            buf.append(line.strip())
+        elif buf:
+            out.append(" ".join(buf))
+            buf = []
+    if inside and buf:
+        out.append(" ".join(buf))
+    kept = [p[:2000] for p in out if p.strip("[]*_ ") not in _PLACEHOLDER and not p.startswith(("<!--", "```"))]
+    return kept[:10]
+
+
+def _ref_safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]+", "-", text).strip("-") or "unknown"
