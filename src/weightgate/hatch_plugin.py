@@ -10,12 +10,18 @@ Enable it in the project that ships models:
     [tool.hatch.build.hooks.weightgate]
     paths = ["src/mypkg/models"]     # optional; default: every model folder under the project root
     config = "weightgate.toml"       # optional; default: .weightgate.toml / [tool.weightgate], found upwards
+    bom = true                       # optional; also "cyclonedx" or "spdx": ship an AI-BOM of the model folders
 
 Before every wheel and sdist build, the model folders are checked; error findings fail the build with the
 report. Then, for every model folder that the build ships, the licence copies, NOTICE files and use policies
 that its bases' licences require are added (`force_include`) when the build would leave them out: in the
 sdist at their own path, in the wheel next to the model. A required file that does not exist at all is an
 error finding (`missing-license-copy`, `missing-notice`), so the build has already failed.
+
+With `bom`, the AI bill of materials of the checked folders (`weightgate bom`, from the same check) goes into
+the wheel's `.dist-info/sboms/` (PEP 770; `.dist-info/extra_metadata/` with a hatchling that predates it) and
+into the sdist's top folder, as `weightgate.cdx.json` or `weightgate.spdx.json`. It has no timestamp, so the
+same sources build the same bytes.
 
 hatchling is imported here only; weightgate itself does not depend on it.
 """
@@ -63,17 +69,31 @@ class WeightgateBuildHook(BuildHookInterface):
                                        f"TOML file, got {cfg!r}")
         return resolve_config(os.path.join(self.root, cfg) if cfg else None, self.root)
 
+    def _bom_format(self) -> Optional[str]:
+        value = self.config.get("bom", False)
+        if value is False:
+            return None
+        if value is True:
+            return "cyclonedx"
+        if value in ("cyclonedx", "spdx"):
+            return value
+        raise WeightgateBuildError("[tool.hatch.build.hooks.weightgate] bom: expected true, false, \"cyclonedx\" "
+                                   f"or \"spdx\", got {value!r}")
+
     # ---- the hook -----------------------------------------------------------------------------------------
     def initialize(self, version: str, build_data: dict) -> None:
         from . import engine
         from .errors import UsageError
         from .report import render
 
+        seen: list = []
         try:
             paths = self._paths()
             config = self._config()
+            bom_format = self._bom_format()
             targets = engine.targets_for_paths(paths)
-            report = engine.run(targets, config, cwd=os.getcwd())
+            # PEP 517 runs the backend in the project's root: shown paths (and the BOM's) are relative to it.
+            report = engine.run(targets, config, cwd=os.getcwd(), on_model=lambda *row: seen.append(row))
         except (UsageError, WeightgateBuildError) as e:
             self._refuse(f"weightgate: {e}".replace("weightgate: weightgate: ", "weightgate: "))
             return
@@ -91,6 +111,8 @@ class WeightgateBuildHook(BuildHookInterface):
         if self.target_name == "wheel" and version == "editable":
             return  # an editable install ships no model files
         added = self._include_required(engine, targets, config, build_data)
+        if bom_format:
+            added.append(self._ship_bom(seen, report, bom_format, build_data))
         models = len(report.models)
         self.app.display_info(f"weightgate: {models} model folder(s) checked"
                               + (f"; added {', '.join(added)}" if added else ""))
@@ -145,6 +167,32 @@ class WeightgateBuildHook(BuildHookInterface):
                 included[r] = target
                 added.append(target)
         return added
+
+    def _ship_bom(self, seen: list, report, fmt: str, build_data: dict) -> str:
+        import tempfile
+
+        from .bom import from_models, render
+
+        name = "weightgate.cdx.json" if fmt == "cyclonedx" else "weightgate.spdx.json"
+        self._bom_dir = tempfile.mkdtemp(prefix="weightgate-bom-")
+        path = os.path.join(self._bom_dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(render(from_models(seen, report), fmt))
+        if self.target_name != "wheel":
+            build_data.setdefault("force_include", {})[path] = name
+            return name
+        if "sbom_files" in build_data:  # hatchling 1.28+: PEP 770's .dist-info/sboms/
+            build_data["sbom_files"].append(path)
+            return f".dist-info/sboms/{name}"
+        build_data.setdefault("extra_metadata", {})[path] = name
+        return f".dist-info/extra_metadata/{name}"
+
+    def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
+        import shutil
+
+        if getattr(self, "_bom_dir", None):
+            shutil.rmtree(self._bom_dir, ignore_errors=True)
+            self._bom_dir = None
 
     def _included(self) -> Dict[str, str]:
         builder = getattr(self.build_config, "builder", None)
