@@ -416,3 +416,51 @@ def test_wheel_rejects_a_bad_bom_setting(tmp_path):
     (project / "pyproject.toml").write_text(PYPROJECT + 'bom = "xml"\n')
     r = build_wheel(project, tmp_path / "dist")
     assert r.returncode != 0 and "bom: expected true, false" in r.stdout + r.stderr
+
+
+# ---- the model's own purl -----------------------------------------------------------------------------------
+
+def git(repo, *args) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1"}
+    import os
+
+    return subprocess.run(["git", *args], cwd=repo, env=dict(os.environ, **env), check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def test_a_hub_clone_names_its_revision(tmp_path):
+    repo = write_tree(tmp_path / "chat-7b", {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
+    git_init(repo)
+    git(repo, "remote", "add", "origin", "https://huggingface.co/acme/chat-7b")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "upload")
+    sha = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-ref", "refs/remotes/origin/main", sha)
+    git(repo, "pack-refs", "--all")  # packed refs are read too
+    (m,) = models(cyclonedx(repo))
+    assert m["purl"] == f"pkg:huggingface/acme/chat-7b@{sha}"
+    model = named(spdx_doc(repo), "ai_AIPackage", m["name"])
+    assert model["software_packageUrl"] == m["purl"]
+    # A local commit the Hub does not have: the repository is known, the revision is not.
+    (repo / "NOTICE").write_text("x\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "local")
+    (m,) = models(cyclonedx(repo))
+    assert m["purl"] == "pkg:huggingface/acme/chat-7b"
+
+
+def test_a_hf_cache_snapshot_names_its_revision(tmp_path):
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    snap = write_tree(tmp_path / "hub" / "models--acme--chat-7b" / "snapshots" / sha,
+                      {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
+    (m,) = models(cyclonedx(snap))
+    assert m["purl"] == f"pkg:huggingface/acme/chat-7b@{sha}"
+
+
+def test_a_github_clone_has_no_hub_purl(tmp_path):
+    repo = write_tree(tmp_path / "gh", {"README.md": card("license: mit")})
+    git_init(repo)
+    git(repo, "remote", "add", "origin", "https://github.com/acme/chat-7b.git")
+    (m,) = models(cyclonedx(repo))
+    assert "purl" not in m

@@ -10,6 +10,7 @@ is unknown makes the concluded licence unknown (NOASSERTION) rather than a guess
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
@@ -109,18 +110,18 @@ def build(paths: Sequence[str], config=None, hf_cache: Optional[str] = None) -> 
     cfg = resolve_config(config, paths[0])
     targets = engine.targets_for_paths(paths)
     seen: List[tuple] = []
-    report = engine.run(targets, cfg, hf_cache=hf_cache, on_model=lambda s, m, f: seen.append((s, m, f)))
+    report = engine.run(targets, cfg, hf_cache=hf_cache, on_model=lambda *row: seen.append(row))
     return from_models(seen, report)
 
 
 def from_models(seen, report) -> Bom:
-    """Records from (ModelSummary, Model, its findings) triples and the whole Report."""
+    """Records from engine.run's (Target, ModelSummary, Model, its findings) rows and the whole Report."""
     from .__about__ import __version__
 
     datasets: Dict[str, DatasetInfo] = {}
     models = []
-    for summary, model, findings in sorted(seen, key=lambda x: x[0].root):
-        models.append(_entry(summary, model, findings, datasets))
+    for target, summary, model, findings in sorted(seen, key=lambda x: x[1].root):
+        models.append(_entry(summary, model, findings, datasets, own_purl(target, model)))
     return Bom(models=tuple(models), datasets=tuple(sorted(datasets.values(), key=lambda d: d.ref)),
                errors=report.errors, warnings=report.warnings, findings=len(report.active),
                tool_version=__version__)
@@ -139,7 +140,6 @@ def render(bom: Bom, fmt: str, timestamp: Optional[str] = None) -> str:
 def _now() -> str:
     """UTC now, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
     import datetime
-    import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch.isdigit()
@@ -149,7 +149,7 @@ def _now() -> str:
 
 # ---- one model folder -------------------------------------------------------------------------------------
 
-def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo]) -> ModelEntry:
+def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo], purl: str) -> ModelEntry:
     kb = model.kb
     facts = model.facts
     ref = "model:" + summary.root
@@ -165,7 +165,7 @@ def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo]) -> ModelE
     active = [f for f in findings if f.waived is None]
     relation = model.bases[0].relation if model.bases else ""
     return ModelEntry(
-        ref=ref, root=summary.root, name=name or facts.name_hint, version=version, purl="", task=task,
+        ref=ref, root=summary.root, name=name or facts.name_hint, version=version, purl=purl, task=task,
         limitations=tuple(limitations(model)), relation=relation, declared=tuple(declared_licenses(model)),
         concluded=concluded_licenses(model), ancestors=tuple(ancestors(model, ref)), datasets=tuple(ds_refs),
         files=tuple(WeightFile(_show(summary.root, facts.root, f.path), f.value)
@@ -252,6 +252,72 @@ def hub_purl(base) -> str:
         return ""  # a local path or a family named by checkpoint metadata
     rev = getattr(base, "revision", "") or getattr(base, "sha", "") or ""
     return f"pkg:huggingface/{base.display}" + (f"@{rev.lower()}" if re.fullmatch(r"[0-9a-fA-F]{7,64}", rev) else "")
+
+
+_SNAPSHOT = re.compile(r"models--([^/]+?)--([^/]+)/snapshots/([0-9a-f]{40})(?:/|$)")
+_REMOTE_URL = re.compile(r"^\s*url\s*=\s*(\S+)\s*$", re.M)
+
+
+def own_purl(target, model) -> str:
+    """The folder's own Hub purl, when the folder says which Hub revision it is: a Hugging Face cache snapshot
+    (`models--org--name/snapshots/<sha>`), or a git clone of a Hub repository whose HEAD is the commit its
+    origin has (a local commit is not a Hub revision: then the purl has no version)."""
+    root = getattr(target.source, "root", "")
+    if not isinstance(root, str) or not os.path.isabs(root):
+        return ""
+    full = posixpath.join(root.replace(os.sep, "/"), "" if model.root == "." else model.root)
+    snap = _SNAPSHOT.search(full)
+    if snap:
+        return f"pkg:huggingface/{snap.group(1)}/{snap.group(2)}@{snap.group(3)}"
+    if model.root != ".":
+        return ""  # a folder inside a repository is not a Hub repository of its own
+    from .engine import git_dir_of
+
+    git_dir = git_dir_of(root)
+    hub_id = _origin_hub_id(git_dir) if git_dir else None
+    if not hub_id:
+        return ""
+    head = _ref_sha(git_dir, "HEAD")
+    pushed = head and head in (_ref_sha(git_dir, "refs/remotes/origin/HEAD"),
+                               _ref_sha(git_dir, "refs/remotes/origin/main"))
+    return f"pkg:huggingface/{hub_id}" + (f"@{head}" if pushed else "")
+
+
+def _origin_hub_id(git_dir: str) -> Optional[str]:
+    from .collect.checkpoints import hub_ref
+
+    text = _read_small(git_dir, "config")
+    section = re.search(r'^\[remote "origin"\]\s*$(.*?)(?=^\[|\Z)', text, re.M | re.S)
+    url = _REMOTE_URL.search(section.group(1)) if section else None
+    ref = hub_ref(url.group(1)) if url else None
+    return ref if ref and _HUB.match(ref) else None
+
+
+def _ref_sha(git_dir: str, name: str, depth: int = 0) -> str:
+    """A ref's commit read from the git directory (loose or packed, symbolic refs followed), without git."""
+    dirs = [git_dir]
+    common = _read_small(git_dir, "commondir").strip()
+    if common:
+        dirs.append(os.path.normpath(os.path.join(git_dir, common)))
+    for d in dirs:
+        value = _read_small(d, name).strip()
+        if value.startswith("ref:") and depth < 5:
+            return _ref_sha(git_dir, value[4:].strip(), depth + 1)
+        if re.fullmatch(r"[0-9a-f]{40}", value):
+            return value
+        for line in _read_small(d, "packed-refs").splitlines():
+            sha, _, ref = line.partition(" ")
+            if ref.strip() == name and re.fullmatch(r"[0-9a-f]{40}", sha):
+                return sha
+    return ""
+
+
+def _read_small(folder: str, name: str) -> str:
+    try:
+        with open(os.path.join(folder, *name.split("/")), encoding="utf-8", errors="replace") as f:
+            return f.read(1 << 20)
+    except OSError:
+        return ""
 
 
 def datasets_of(summary, model) -> List[str]:

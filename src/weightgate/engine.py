@@ -132,8 +132,8 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
         kb=None, hf_cache: Optional[str] = None, cwd: Optional[str] = None, on_model=None) -> Report:
     """Check the targets. With `cwd`, paths are shown as the CLI prints them (relative to `cwd` when below it,
     else absolute); without, relative to each target's display base (the Python API's convention).
-    `on_model(summary, model, findings)` sees each model folder with its own findings (shown paths, waivers
-    applied): views such as `bom` are built from the same run instead of a second one."""
+    `on_model(target, summary, model, findings)` sees each model folder with its own findings (shown paths,
+    waivers applied): views such as `bom` are built from the same run instead of a second one."""
     config = config or config_mod.Config()
     report = Report()
     report.config_warnings = list(getattr(config, "warnings", ()))
@@ -150,7 +150,7 @@ def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
         own = config_mod.apply(config, [replace(f, path=show(f.path)) for f in raw], t.source.root, back.get)
         findings.extend(own)
         if on_model is not None:
-            on_model(summary, model, own)
+            on_model(t, summary, model, own)
     report.findings = sorted(set(findings))
     report.models.sort(key=lambda m: m.root)
     return report
