@@ -326,7 +326,7 @@ def test_every_known_licence_renders_valid(tmp_path):
     """Every licence in the knowledge base is a valid CycloneDX licence (an SPDX id the schema knows, or a named
     licence) and a valid SPDX expression."""
     from weightgate import knowledge
-    from weightgate.bom import Bom, ModelEntry, license_info, render
+    from weightgate.aibom import Bom, ModelEntry, license_info, render
 
     kb = knowledge.load()
     infos = tuple(license_info(kb, lid) for lid in sorted(kb.licenses))
@@ -342,7 +342,7 @@ def test_purl_takes_a_locked_revision():
     """A base record that carries a Hub revision (from weightgate.lock) pins its purl."""
     from collections import namedtuple
 
-    from weightgate.bom import hub_purl
+    from weightgate.aibom import hub_purl
     from weightgate.facts import Base
 
     Locked = namedtuple("Locked", Base._fields + ("revision",))
@@ -464,3 +464,14 @@ def test_a_github_clone_has_no_hub_purl(tmp_path):
     git(repo, "remote", "add", "origin", "https://github.com/acme/chat-7b.git")
     (m,) = models(cyclonedx(repo))
     assert "purl" not in m
+
+
+def test_python_api(tmp_path):
+    import weightgate
+
+    folder = relabelled(tmp_path)
+    text = weightgate.bom(folder)
+    assert text == bom(folder)[1] and weightgate.bom(str(folder)) == text  # still the function after a call
+    spdx_roundtrip(weightgate.bom([folder], format="spdx", timestamp="2026-01-02T03:04:05Z"))
+    with pytest.raises(ValueError):
+        weightgate.bom(folder, format="xml")

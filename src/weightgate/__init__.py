@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from .__about__ import __version__
 
-__all__ = ["check", "gate", "Report", "Finding", "ComplianceError", "ConfigError", "UsageError", "__version__"]
+__all__ = ["check", "gate", "bom", "Report", "Finding", "ComplianceError", "ConfigError", "UsageError",
+           "__version__"]
 
 
 def check(path=".", ref=None, config=None, **options):
@@ -39,6 +40,17 @@ def gate(path=".", ref=None, config=None, **options):
 
         raise ComplianceError(report)
     return report
+
+
+def bom(path=".", format="cyclonedx", config=None, hf_cache=None, timestamp=None) -> str:
+    """The AI bill of materials of the model folders under `path` (what `weightgate bom` writes): CycloneDX 1.6
+    JSON, or SPDX 3.0.1 JSON-LD with `format="spdx"`. `timestamp` (ISO 8601, UTC) is recorded only when given."""
+    from .aibom import FORMATS, build, render
+
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    paths = [path] if isinstance(path, str) or not hasattr(path, "__iter__") else list(path)
+    return render(build([str(p) for p in paths] or ["."], config=config, hf_cache=hf_cache), format, timestamp)
 
 
 def __getattr__(name):

@@ -114,7 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
             return fix_main(args)
         if args.command == "bom":
-            from .bom import main as bom_main
+            from .aibom import main as bom_main
 
             return bom_main(args)
         if args.command == "rules":

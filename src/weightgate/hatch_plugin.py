@@ -171,7 +171,7 @@ class WeightgateBuildHook(BuildHookInterface):
     def _ship_bom(self, seen: list, report, fmt: str, build_data: dict) -> str:
         import tempfile
 
-        from .bom import from_models, render
+        from .aibom import from_models, render
 
         name = "weightgate.cdx.json" if fmt == "cyclonedx" else "weightgate.spdx.json"
         self._bom_dir = tempfile.mkdtemp(prefix="weightgate-bom-")

@@ -1,4 +1,4 @@
-"""CycloneDX 1.6 JSON from weightgate.bom records (written by hand: no runtime dependency).
+"""CycloneDX 1.6 JSON from weightgate.aibom records (written by hand: no runtime dependency).
 
 One `machine-learning-model` component per model folder, with its declared and concluded licences told apart
 by `acknowledgement`, its bases in `pedigree.ancestors` (each base's own bases nested below it), weight files

@@ -1,4 +1,4 @@
-"""SPDX 3.0.1 JSON-LD (Core, Software, AI, Dataset and SimpleLicensing profiles) from weightgate.bom records.
+"""SPDX 3.0.1 JSON-LD (Core, Software, AI, Dataset and SimpleLicensing profiles) from weightgate.aibom records.
 
 An `ai_AIPackage` per model folder and per base, a `dataset_DatasetPackage` per dataset; every package has
 exactly one `hasDeclaredLicense` and one `hasConcludedLicense` relationship (NOASSERTION when unknown), bases

@@ -1,4 +1,5 @@
-"""`weightgate bom`: an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1) from the same engine run as `check`.
+"""`weightgate bom` and `weightgate.bom()`: an AI bill of materials (CycloneDX 1.6 or SPDX 3.0.1) from the
+same engine run as `check`.
 
 This module turns each checked model folder (its facts, resolved bases, declarations and findings) into plain
 records; `report/cyclonedx.py` and `report/spdx.py` only format them. Nothing is read twice and nothing is
