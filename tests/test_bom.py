@@ -63,7 +63,27 @@ def bom(path, *args) -> tuple:
 def cyclonedx(path, *args) -> dict:
     code, out = bom(path, *args)
     assert code == 0, out
-    return cdx_valid(out)
+    doc = cdx_valid(out)
+    # What the schema cannot say: bom-refs are unique, and dependencies and dataset refs point at them.
+    refs = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "bom-ref" in node:
+                refs.append(node["bom-ref"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(doc)
+    assert len(refs) == len(set(refs)), refs
+    pointed = [d["ref"] for d in doc["dependencies"]] + [r for d in doc["dependencies"] for r in d.get("dependsOn", [])]
+    pointed += [d["ref"] for m in doc["components"] for d in m.get("modelCard", {}).get("modelParameters", {})
+                .get("datasets", [])]
+    assert set(pointed) <= set(refs)
+    return doc
 
 
 def spdx_doc(path, *args) -> dict:
@@ -198,7 +218,8 @@ def test_timestamp_only_when_asked(tmp_path, monkeypatch):
 def test_adapter(tmp_path):
     folder = write_tree(tmp_path / "lora", {
         "README.md": card("license: apache-2.0\nlibrary_name: peft\nbase_model: mistralai/Mistral-7B-v0.1"),
-        "adapter_config.json": json.dumps({"peft_type": "LORA", "base_model_name_or_path": "mistralai/Mistral-7B-v0.1"})})
+        "adapter_config.json": json.dumps({"peft_type": "LORA",
+                                           "base_model_name_or_path": "mistralai/Mistral-7B-v0.1"})})
     (m,) = models(cyclonedx(folder))
     assert prop(m, "relation") == "adapter" and prop(m, "verdict") == "pass"
     assert [a["purl"] for a in m["pedigree"]["ancestors"]] == ["pkg:huggingface/mistralai/Mistral-7B-v0.1"]
@@ -238,7 +259,8 @@ def test_quantized_reupload_hashes_come_from_lfs_pointers(tmp_path):
     git_init(repo)
     q4 = gguf_bytes([("general.architecture", T_STR, "llama"), ("general.license", T_STR, "llama3.1"),
                      ("general.base_model.count", 4, 1),
-                     ("general.base_model.0.repo_url", T_STR, "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct")])
+                     ("general.base_model.0.repo_url", T_STR,
+                      "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct")])
     q8 = q4 + b"\0" * 16  # another file whose object is not fetched
     pointer4, oid4 = lfs_pointer(q4)
     pointer8, oid8 = lfs_pointer(q8)
@@ -279,6 +301,8 @@ def test_model_with_datasets(tmp_path):
     data = {c["name"]: c for c in doc["components"] if c["type"] == "data"}
     assert set(data) == {"tatsu-lab/alpaca", "OpenAssistant/oasst2"}
     assert licences(data["tatsu-lab/alpaca"], "concluded") == ["CC-BY-NC-4.0"]
+    # Apache-2.0 lets the fine-tune be released under CC BY-NC: both govern it.
+    assert licences(m, "concluded") == ["Apache-2.0", "CC-BY-NC-4.0"]
     assert "licenses" not in data["OpenAssistant/oasst2"]  # not in the knowledge base: no guess
     refs = [d["ref"] for d in m["modelCard"]["modelParameters"]["datasets"]]
     assert sorted(refs) == sorted(c["bom-ref"] for c in data.values())

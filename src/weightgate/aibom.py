@@ -6,8 +6,8 @@ records; `report/cyclonedx.py` and `report/spdx.py` only format them. Nothing is
 fetched: a fact the check did not collect is not in the BOM.
 
 Licences: *declared* is what the folder says (card, LICENSE files, checkpoint metadata); *concluded* is what
-its lineage imposes (the licences of its bases; its own declaration when it names no base). A base whose licence
-is unknown makes the concluded licence unknown (NOASSERTION) rather than a guess.
+governs it given its lineage (its bases' licences, plus its own where they permit it; see concluded_licenses).
+A base whose licence is unknown makes the concluded licence unknown (NOASSERTION) rather than a guess.
 """
 from __future__ import annotations
 
@@ -209,20 +209,28 @@ def declared_licenses(model) -> List[LicenseInfo]:
 
 
 def concluded_licenses(model) -> Optional[Tuple[LicenseInfo, ...]]:
-    """What the lineage imposes: the licences of all ancestors; with no base, the folder's own declaration.
-    None when a base's licence (or, without bases, the folder's) is unknown."""
+    """What governs the folder given its lineage: the licences of all its ancestors, plus its own declared
+    licence where every ancestor's licence permits declaring it (a Mistral fine-tune under CC BY-NC is
+    `Apache-2.0 AND CC-BY-NC-4.0`; a relabelled Llama 2 derivative is Llama 2 alone). With no base, its own
+    declaration. None when that cannot be known: a base's licence is unknown, or nothing is declared."""
+    from .rules.relabel_forbidden import permits, same_family
+
     kb = model.kb
-    if model.bases:
-        if any(not b.license for b in model.bases):
-            return None
-        infos = [license_info(kb, lic.id) for lic, _ in model.inherited()]
-        unknown = [license_info(kb, b.license) for b in model.bases if kb.get(kb.main(b.license)) is None]
-        return tuple(dict.fromkeys(infos + unknown)) or None
     rank = {s: i for i, s in enumerate(DECLARED_ORDER)}
-    for d in sorted(model.declared, key=lambda d: rank.get(d.source, len(rank))):
-        if d.ids:
-            return (license_info(kb, d.ids[0]),)
-    return None
+    own = next((d.ids for d in sorted(model.declared, key=lambda d: rank.get(d.source, len(rank))) if d.ids), ())
+    if not model.bases:
+        return tuple(license_info(kb, i) for i in own) or None
+    if any(not b.license for b in model.bases):
+        return None
+    inherited = [lic for lic, _ in model.inherited()]
+    infos = [license_info(kb, lic.id) for lic in inherited]
+    infos += [license_info(kb, b.license) for b in model.bases if kb.get(kb.main(b.license)) is None]
+    for lid in own:
+        lic = kb.get(lid)
+        if (lic is not None and lic.kind != "use-policy" and len(infos) == len(inherited)
+                and all(permits(kb, il, lid) and not same_family(kb, il.id, lid) for il in inherited)):
+            infos.append(license_info(kb, lid))
+    return tuple(dict.fromkeys(infos)) or None
 
 
 def ancestors(model, model_ref: str) -> List[Ancestor]:
