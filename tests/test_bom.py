@@ -163,6 +163,8 @@ def test_relabelled_llama2_declares_the_card_and_concludes_llama2(tmp_path):
     assert concluded["url"].startswith("https://") and prop(concluded, "license-ref") == "LicenseRef-llama2"
     (base,) = m["pedigree"]["ancestors"]
     assert base["name"] == LLAMA2 and base["purl"] == f"pkg:huggingface/{LLAMA2}"
+    assert base["publisher"] == "meta-llama"
+    assert base["externalReferences"] == [{"type": "distribution", "url": f"https://huggingface.co/{LLAMA2}"}]
     assert licences(base, "concluded") == ["Llama 2 Community License Agreement"]
     assert m["modelCard"] == {"modelParameters": {"task": "text-generation"},
                               "considerations": {"technicalLimitations": ["It hallucinates citations."]}}
@@ -180,7 +182,9 @@ def test_relabelled_llama2_spdx(tmp_path):
     (concluded,) = related(doc, model["spdxId"], "hasConcludedLicense")
     assert expression(doc, concluded) == "LicenseRef-llama2"
     (base,) = related(doc, model["spdxId"], "descendantOf")
-    assert named(doc, "ai_AIPackage", LLAMA2)["spdxId"] == base
+    llama = named(doc, "ai_AIPackage", LLAMA2)
+    assert llama["spdxId"] == base and llama["software_downloadLocation"] == f"https://huggingface.co/{LLAMA2}"
+    assert named(doc, "Agent", "meta-llama")["spdxId"] == llama["suppliedBy"]
     (document,) = graph(doc, "SpdxDocument")
     assert document["rootElement"] == [model["spdxId"]] and "verdict: fail" in document["comment"]
     assert doc["@graph"][0]["created"] == "1970-01-01T00:00:00Z"
@@ -360,6 +364,22 @@ def test_every_known_licence_renders_valid(tmp_path):
     every = Bom(models=(entry,), datasets=(), errors=0, warnings=0, findings=0, tool_version="0")
     cdx_valid(render(every, "cyclonedx"))
     spdx_roundtrip(render(every, "spdx"))
+
+
+def test_datasets_from_the_summary_when_the_engine_gives_them(tmp_path):
+    """The engine's per-model `datasets` (ids, or {"id", "license"}) take over from the card facts."""
+    from collections import namedtuple
+
+    from weightgate import knowledge
+    from weightgate.aibom import _dataset, datasets_of
+
+    Summary = namedtuple("Summary", "root datasets")
+    given = Summary(".", ["tatsu-lab/alpaca", {"id": "acme/chats", "license": "cc-by-4.0"}, {"id": "acme/chats"}])
+    assert datasets_of(given, model=None) == [("tatsu-lab/alpaca", None), ("acme/chats", "cc-by-4.0")]
+    kb = knowledge.load()
+    assert [i.spdx for i in _dataset(kb, "acme/chats", "cc-by-4.0").licenses] == ["CC-BY-4.0"]
+    # The knowledge base's evidence wins over a label (alpaca-cleaned is labelled cc-by-4.0, its data is NC).
+    assert [i.spdx for i in _dataset(kb, "yahma/alpaca-cleaned", "cc-by-4.0").licenses] == ["CC-BY-NC-4.0"]
 
 
 def test_purl_takes_a_locked_revision():

@@ -158,8 +158,8 @@ def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo], purl: str
     version = next((f.value for f in facts.of("version")), "")
     task = next((f.value for f in facts.of("task")), "")
     ds_refs = []
-    for ds_id in datasets_of(summary, model):
-        info = datasets.get("dataset:" + ds_id.lower()) or _dataset(kb, ds_id)
+    for ds_id, ds_license in datasets_of(summary, model):
+        info = datasets.get("dataset:" + ds_id.lower()) or _dataset(kb, ds_id, ds_license)
         datasets[info.ref] = info
         if info.ref not in ds_refs:
             ds_refs.append(info.ref)
@@ -329,25 +329,44 @@ def _read_small(folder: str, name: str) -> str:
         return ""
 
 
-def datasets_of(summary, model) -> List[str]:
-    """Dataset ids a model names. The summary's `datasets` field when the engine provides one, else the card's
-    `datasets:` facts."""
+def datasets_of(summary, model) -> List[Tuple[str, Optional[str]]]:
+    """(dataset id, licence id or None) for each dataset a model names: from the summary's `datasets` field when
+    the engine provides one (entries "id" or {"id", "license"}), else from the card's `datasets:` facts."""
     given = getattr(summary, "datasets", None)
-    if given is not None:
-        out = []
-        for d in given:
-            v = d.get("id") or d.get("name") if isinstance(d, dict) else d
-            if isinstance(v, str) and v.strip() and v.strip() not in out:
-                out.append(v.strip())
-        return out
-    return list(dict.fromkeys(f.value for f in model.facts.of("dataset") if f.value))
+    if given is None:
+        given = [f.value for f in model.facts.of("dataset")]
+    out: Dict[str, Optional[str]] = {}
+    for d in given:
+        ds_id = (d.get("id") or d.get("name")) if isinstance(d, dict) else d
+        lic = d.get("license") if isinstance(d, dict) else None
+        if isinstance(ds_id, str) and ds_id.strip():
+            out.setdefault(ds_id.strip(), lic if isinstance(lic, str) and lic else None)
+    return list(out.items())
 
 
-def _dataset(kb, ds_id: str) -> DatasetInfo:
+def _dataset(kb, ds_id: str, given_license: Optional[str]) -> DatasetInfo:
     known = kb.dataset_for(ds_id)
-    lic = (license_info(kb, known.license),) if known else ()
+    lic_id = known.license if known else given_license
+    lic = (license_info(kb, lic_id),) if lic_id else ()
     url = f"https://huggingface.co/datasets/{ds_id}" if _HUB.match(ds_id) else ""
     return DatasetInfo(ref="dataset:" + ds_id.lower(), id=ds_id, licenses=lic, url=url)
+
+
+def hub_url(purl: str) -> str:
+    """The Hub page of a `pkg:huggingface/…` purl (at its revision when pinned)."""
+    if not purl.startswith("pkg:huggingface/"):
+        return ""
+    name, _, rev = purl[len("pkg:huggingface/"):].partition("@")
+    return f"https://huggingface.co/{name}" + (f"/tree/{rev}" if rev else "")
+
+
+def publisher(purl: str) -> str:
+    """The Hub namespace (user or organisation) that publishes a `pkg:huggingface/org/name` model."""
+    return purl[len("pkg:huggingface/"):].split("/", 1)[0] if purl.startswith("pkg:huggingface/") else ""
+
+
+def revision(purl: str) -> str:
+    return purl.partition("@")[2]
 
 
 _LIMITS = re.compile(r"^\s*#{1,6}\s.*\blimitation", re.I)

@@ -63,8 +63,7 @@ def _model(m) -> Dict[str, Any]:
     licenses = _licenses(m.declared, m.concluded)
     if licenses:
         c["licenses"] = licenses
-    if m.purl:
-        c["purl"] = m.purl
+    _hub(c, m.purl)
     if m.ancestors:
         c["pedigree"] = {"ancestors": [_ancestor(a) for a in m.ancestors]}
     if m.files:
@@ -96,12 +95,21 @@ def _ancestor(a) -> Dict[str, Any]:
     c: Dict[str, Any] = {"type": "machine-learning-model", "bom-ref": a.ref, "name": a.name}
     if a.licenses:
         c["licenses"] = [_license(i, a.acknowledgement) for i in a.licenses]
-    if a.purl:
-        c["purl"] = a.purl
+    _hub(c, a.purl)
     if a.parents:
         c["pedigree"] = {"ancestors": [_ancestor(p) for p in a.parents]}
     c["properties"] = _props(relation=a.relation, **{"resolved-from": a.resolved_from})
     return c
+
+
+def _hub(c: Dict[str, Any], purl: str) -> None:
+    """A Hub model's purl, its publisher (the Hub namespace) and its page."""
+    from ..aibom import hub_url, publisher
+
+    if purl:
+        c["publisher"] = publisher(purl)
+        c["purl"] = purl
+        c["externalReferences"] = [{"type": "distribution", "url": hub_url(purl)}]
 
 
 def _dataset(d) -> Dict[str, Any]:

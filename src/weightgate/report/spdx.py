@@ -70,6 +70,17 @@ class _Graph:
         self.relate(sid, "hasConcludedLicense", [self.license(concluded)])
 
 
+def _package(g: _Graph, key: str, name: str, purl: str, version: str, **fields) -> str:
+    """An ai_AIPackage; a Hub model names its publisher (suppliedBy), page and revision."""
+    from ..aibom import hub_url, publisher, revision
+
+    org = publisher(purl)
+    supplier = g.add("agent:" + org, "Agent", name=org) if org else None
+    return g.add(key, "ai_AIPackage", name=name, software_packageVersion=version or revision(purl),
+                 software_packageUrl=purl, software_downloadLocation=hub_url(purl), suppliedBy=supplier,
+                 software_primaryPurpose="model", **fields)
+
+
 def render(bom, timestamp: Optional[str] = None) -> str:
     g = _Graph()
     tool = g.add("tool:weightgate", "Tool", name=f"weightgate {bom.tool_version}")
@@ -90,12 +101,11 @@ def render(bom, timestamp: Optional[str] = None) -> str:
 
 def _model(g: _Graph, m, datasets: Dict[str, str]) -> str:
     limits = "\n\n".join(m.limitations)
-    sid = g.add(m.ref, "ai_AIPackage", name=m.name, software_packageVersion=m.version,
-                software_packageUrl=m.purl, software_primaryPurpose="model",
-                ai_informationAboutApplication=f"task: {m.task}" if m.task else "", ai_limitation=limits,
-                comment=f"weightgate: folder {m.root}; verdict {m.verdict}; {m.errors} error(s), {m.warnings} "
-                        f"warning(s)" + (f"; relation to its bases: {m.relation}" if m.relation else "")
-                        + "".join(f"\nfinding: {f}" for f in m.findings))
+    sid = _package(g, m.ref, m.name, m.purl, m.version,
+                   ai_informationAboutApplication=f"task: {m.task}" if m.task else "", ai_limitation=limits,
+                   comment=f"weightgate: folder {m.root}; verdict {m.verdict}; {m.errors} error(s), {m.warnings} "
+                           f"warning(s)" + (f"; relation to its bases: {m.relation}" if m.relation else "")
+                           + "".join(f"\nfinding: {f}" for f in m.findings))
     g.licensed(sid, m.declared, m.concluded)
     g.relate(sid, "descendantOf", [_ancestor(g, a) for a in m.ancestors])
     g.relate(sid, "trainedOn", [datasets[r] for r in m.datasets if r in datasets])
@@ -110,9 +120,8 @@ def _ancestor(g: _Graph, a) -> str:
     key = "base:" + a.id
     if key in g.ids:
         return g.ids[key]
-    sid = g.add(key, "ai_AIPackage", name=a.name, software_packageUrl=a.purl, software_primaryPurpose="model",
-                software_downloadLocation=_hub_url(a.purl),
-                comment=f"weightgate: {a.relation} base, licence resolved from {a.resolved_from}")
+    sid = _package(g, key, a.name, a.purl, "",
+                   comment=f"weightgate: {a.relation} base, licence resolved from {a.resolved_from}")
     g.licensed(sid, a.licenses if a.acknowledgement == "declared" else (), a.licenses)
     g.relate(sid, "descendantOf", [_ancestor(g, p) for p in a.parents])
     return sid
@@ -127,13 +136,6 @@ def _dataset(g: _Graph, d) -> str:
 
 def _spdx_id(info) -> str:
     return info.spdx or "LicenseRef-" + (re.sub(r"[^A-Za-z0-9.-]+", "-", info.name).strip("-") or "unknown")
-
-
-def _hub_url(purl: str) -> str:
-    if not purl.startswith("pkg:huggingface/"):
-        return ""
-    name, _, rev = purl[len("pkg:huggingface/"):].partition("@")
-    return f"https://huggingface.co/{name}" + (f"/tree/{rev}" if rev else "")
 
 
 def _slug(key: str) -> str:
