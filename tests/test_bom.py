@@ -452,6 +452,26 @@ def test_wheel_ships_the_bom(tmp_path, setting, name):
     assert "EleutherAI/pythia-2.8b" in json.dumps(doc)
 
 
+def test_sdist_ships_the_bom_at_its_top(tmp_path):
+    import sys
+    import tarfile
+
+    pytest.importorskip("build")
+    from test_integration_hooks import PYPROJECT, make_package
+    from test_integration_git import pythia_good
+
+    project = make_package(tmp_path / "pkg", pythia_good())
+    (project / "pyproject.toml").write_text(PYPROJECT + "bom = true\n")
+    r = subprocess.run([sys.executable, "-m", "build", "--sdist", "--no-isolation", "-o", str(tmp_path / "dist"),
+                        str(project)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (sdist,) = (tmp_path / "dist").glob("*.tar.gz")
+    with tarfile.open(sdist) as t:
+        text = t.extractfile("acme_models-0.1/weightgate.cdx.json").read().decode("utf-8")
+    (m,) = models(cdx_valid(text))
+    assert prop(m, "verdict") == "pass"
+
+
 def test_wheel_rejects_a_bad_bom_setting(tmp_path):
     from test_integration_hooks import PYPROJECT, build_wheel, make_package
     from test_integration_git import pythia_good
