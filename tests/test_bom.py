@@ -150,7 +150,10 @@ def assert_spdx_licensing(doc: dict) -> None:
 def relabelled(tmp_path):
     return write_tree(tmp_path / "relabelled", {"README.md": card(
         f"license: apache-2.0\nbase_model: {LLAMA2}\npipeline_tag: text-generation\nversion: 1.0",
-        "# Acme Chat 7B\n\nA chat tune.\n\n## Limitations\n\nIt hallucinates citations.\n")})
+        "# Acme Chat 7B\n\nA chat tune.\n\n## Limitations\n\nIt hallucinates citations.\n\n"
+        "## Intended uses & limitations\n\nMore information needed\n\n## Bias, Risks, and Limitations\n\n"
+        "<!-- This section is meant to convey both technical and sociotechnical limitations. -->\n\n"
+        "[More Information Needed]\n\n## Training\n\nNot a limitation.\n")})
 
 
 def test_relabelled_llama2_declares_the_card_and_concludes_llama2(tmp_path):

@@ -22,7 +22,8 @@ from ._record import record
 FORMATS = ("cyclonedx", "spdx")
 DECLARED_ORDER = ("card", "license-file", "sidecar", "checkpoint", "card-body")
 _OWN_SOURCES = ("local", "hf-cache", "declared-by-base")  # a base whose own files declared its licence
-_PLACEHOLDER = ("More Information Needed", "[More Information Needed]")
+# Template text of the Hub and transformers Trainer cards: a section that says nothing yet.
+_PLACEHOLDER = re.compile(r"^[\[*_\s]*(?:more\s+information\s+needed|n/?a|tbd|todo)[\].*_\s]*$", re.I)
 
 
 @record
@@ -394,7 +395,7 @@ def limitations(model) -> List[str]:
             buf = []
     if inside and buf:
         out.append(" ".join(buf))
-    kept = [p[:2000] for p in out if p.strip("[]*_ ") not in _PLACEHOLDER and not p.startswith(("<!--", "```"))]
+    kept = [p[:2000] for p in out if not _PLACEHOLDER.match(p) and not p.startswith(("<!--", "```"))]
     return kept[:10]
 
 
