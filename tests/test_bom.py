@@ -410,6 +410,12 @@ def test_usage_errors_match_check(tmp_path):
         assert r.returncode == 2 and f"{missing}: no such file or directory" in r.stderr
     r = run_cli("bom", tmp_path, "--format", "sarif")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+    bad = write_tree(tmp_path / "cfg", {".weightgate.toml": "severity = 3\n", "README.md": card("license: mit")})
+    check, bom_run = run_cli("check", bad), run_cli("bom", bad)
+    assert check.returncode == bom_run.returncode == 2 and check.stderr == bom_run.stderr
+    assert "weightgate: " in bom_run.stderr and bom_run.stdout == ""
+    r = run_cli("bom", bad / "README.md", "--config", tmp_path / "none.toml")
+    assert r.returncode == 2 and "no such configuration file" in r.stderr
 
 
 def test_broken_files_still_give_a_bom_with_the_findings(tmp_path):

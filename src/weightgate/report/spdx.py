@@ -84,7 +84,7 @@ def _package(g: _Graph, key: str, name: str, purl: str, version: str, **fields) 
 def render(bom, timestamp: Optional[str] = None) -> str:
     g = _Graph()
     tool = g.add("tool:weightgate", "Tool", name=f"weightgate {bom.tool_version}")
-    agent = g.add("agent:weightgate", "SoftwareAgent", name="weightgate")
+    agent = g.add("creator:weightgate", "SoftwareAgent", name="weightgate")  # "agent:…" keys are Hub namespaces
     datasets = {d.ref: _dataset(g, d) for d in bom.datasets}
     roots = [_model(g, m, datasets) for m in bom.models]
     g.add("document", "SpdxDocument", name="weightgate AI-BOM",
