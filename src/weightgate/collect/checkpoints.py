@@ -193,21 +193,21 @@ def _pointer(path: str, data: bytes, fmt: str, read: Callable, lfs_dirs: List[st
     digest = Fact("sha256", ptr.oid, path, 1, "lfs:oid")  # the pointer names the file's hash: a BOM lists it
     obj, why = lfs.resolve(ptr, lfs_dirs)
     if obj is None:
-        return [digest, _problem(path, "checkpoint-unverifiable",
-                                 f"{name} is a Git LFS pointer (oid {ptr.oid[:12]}…, {ptr.size} bytes) and the "
-                                 f"object is {why}; its licence and base-model metadata were not checked",
-                                 _FIX_LFS, "lfs", WARNING)]
+        return [_problem(path, "checkpoint-unverifiable",
+                         f"{name} is a Git LFS pointer (oid {ptr.oid[:12]}…, {ptr.size} bytes) and the object "
+                         f"is {why}; its licence and base-model metadata were not checked",
+                         _FIX_LFS, "lfs", WARNING), digest]
     try:
         f, size = lfs.open_object(obj, path)
         with f:
             header = read(f, size, path)
     except ReadError as e:
-        return [digest, _problem(path, "metadata-invalid", f"{name} (Git LFS object {ptr.oid[:12]}…): corrupt "
-                                                           f"{fmt} header: {e.message}", _FIX_CORRUPT, "lfs")]
+        return [_problem(path, "metadata-invalid", f"{name} (Git LFS object {ptr.oid[:12]}…): corrupt {fmt} "
+                                                   f"header: {e.message}", _FIX_CORRUPT, "lfs"), digest]
     except _UNEXPECTED as e:  # pragma: no cover - reader bug guard
-        return [digest, _problem(path, "metadata-invalid", f"{name}: unreadable {fmt} header ({type(e).__name__})",
-                                 _FIX_CORRUPT, "lfs")]
-    return [digest] + _facts("." + name.rsplit(".", 1)[-1].lower(), header, path)
+        return [_problem(path, "metadata-invalid", f"{name}: unreadable {fmt} header ({type(e).__name__})",
+                         _FIX_CORRUPT, "lfs"), digest]
+    return _facts("." + name.rsplit(".", 1)[-1].lower(), header, path) + [digest]
 
 
 def _facts(suffix: str, header, path: str) -> List[Fact]:
