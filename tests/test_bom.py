@@ -161,6 +161,7 @@ def test_relabelled_llama2_declares_the_card_and_concludes_llama2(tmp_path):
     (m,) = models(doc)
     assert m["name"] == "Acme Chat 7B" and m["version"] == "1.0"
     assert licences(m, "declared") == ["Apache-2.0"]
+    assert prop(m["licenses"][0]["license"], "declared-in") == "README.md:2 (card)"
     assert licences(m, "concluded") == ["Llama 2 Community License Agreement"]
     concluded = next(lc["license"] for lc in m["licenses"] if lc["license"]["acknowledgement"] == "concluded")
     assert concluded["url"].startswith("https://") and prop(concluded, "license-ref") == "LicenseRef-llama2"
@@ -181,6 +182,7 @@ def test_relabelled_llama2_spdx(tmp_path):
     assert_spdx_licensing(doc)
     model = named(doc, "ai_AIPackage", "Acme Chat 7B")
     assert model["software_packageVersion"] == "1.0" and model["ai_limitation"] == "It hallucinates citations."
+    assert "declared: Apache-2.0 at README.md:2 (card)" in model["comment"]
     assert [expression(doc, t) for t in related(doc, model["spdxId"], "hasDeclaredLicense")] == ["Apache-2.0"]
     (concluded,) = related(doc, model["spdxId"], "hasConcludedLicense")
     assert expression(doc, concluded) == "LicenseRef-llama2"

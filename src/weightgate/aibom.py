@@ -31,6 +31,7 @@ class LicenseInfo:
     spdx: str  # an SPDX id, a LicenseRef-… for licences outside SPDX, or "" when the value is not recognised
     name: str  # the licence's name (or the value as written when not recognised)
     url: str = ""
+    where: Tuple[str, ...] = ()  # declared licences: "path:line (source)" of each declaration
 
 
 @record
@@ -168,7 +169,7 @@ def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo], purl: str
     relation = model.bases[0].relation if model.bases else ""
     return ModelEntry(
         ref=ref, root=summary.root, name=name or facts.name_hint, version=version, purl=purl, task=task,
-        limitations=tuple(limitations(model)), relation=relation, declared=tuple(declared_licenses(model)),
+        limitations=tuple(limitations(model)), relation=relation, declared=tuple(declared_licenses(model, summary)),
         concluded=concluded_licenses(model), ancestors=tuple(ancestors(model, ref)), datasets=tuple(ds_refs),
         files=tuple(WeightFile(_show(summary.root, facts.root, f.path), f.value)
                     for f in sorted(facts.of("sha256"), key=lambda f: f.path)),
@@ -192,21 +193,29 @@ def license_info(kb, value: str) -> LicenseInfo:
     return LicenseInfo(lic.spdx or "LicenseRef-" + _ref_safe(lic.id), lic.name, lic.url)
 
 
-def declared_licenses(model) -> List[LicenseInfo]:
-    """Every licence the folder declares, strongest source first, each once; an unrecognised value stays (as
-    its raw text): present but unusable is still a declaration."""
-    out: List[LicenseInfo] = []
+def declared_licenses(model, summary=None) -> List[LicenseInfo]:
+    """Every licence the folder declares, strongest source first, each once with every place that declares it
+    (shown paths from the summary); an unrecognised value stays, as written: present but unusable is still a
+    declaration."""
     names = [f.value for f in model.facts.of("license_name")]
+    shown = summary.declared if summary is not None and len(summary.declared) == len(model.declared) else None
     rank = {s: i for i, s in enumerate(DECLARED_ORDER)}
-    for d in sorted(model.declared, key=lambda d: rank.get(d.source, len(rank))):
+    found: Dict[Tuple[str, str, str], List[str]] = {}
+    order = sorted(range(len(model.declared)), key=lambda i: rank.get(model.declared[i].source, len(rank)))
+    for i in order:
+        d = model.declared[i]
         if d.ids:
-            infos = [license_info(model.kb, i) for i in d.ids]
+            infos = [license_info(model.kb, lid) for lid in d.ids]
         elif d.source == "license-file":
             continue
         else:
             infos = [LicenseInfo("", names[0] if d.raw.lower() == "other" and names else d.raw)]
-        out.extend(i for i in infos if i not in out)
-    return out
+        path, line = (shown[i]["path"], shown[i]["line"]) if shown else (d.path, d.line)
+        for info in infos:
+            places = found.setdefault(info[:3], [])
+            if f"{path}:{line} ({d.source})" not in places:
+                places.append(f"{path}:{line} ({d.source})")
+    return [LicenseInfo(*key, where=tuple(places)) for key, places in found.items()]
 
 
 def concluded_licenses(model) -> Optional[Tuple[LicenseInfo, ...]]:

@@ -48,6 +48,8 @@ def _license(info, acknowledgement: str) -> Dict[str, Any]:
             lic["url"] = info.url
         if info.spdx:  # the LicenseRef-… the SPDX output uses for the same licence
             lic["properties"] = [{"name": "weightgate:license-ref", "value": info.spdx}]
+    if info.where:
+        lic.setdefault("properties", []).extend({"name": "weightgate:declared-in", "value": w} for w in info.where)
     lic["acknowledgement"] = acknowledgement
     return {"license": lic}
 

@@ -105,6 +105,7 @@ def _model(g: _Graph, m, datasets: Dict[str, str]) -> str:
                    ai_informationAboutApplication=f"task: {m.task}" if m.task else "", ai_limitation=limits,
                    comment=f"weightgate: folder {m.root}; verdict {m.verdict}; {m.errors} error(s), {m.warnings} "
                            f"warning(s)" + (f"; relation to its bases: {m.relation}" if m.relation else "")
+                           + "".join(f"\ndeclared: {_spdx_id(i)} at {', '.join(i.where)}" for i in m.declared)
                            + "".join(f"\nfinding: {f}" for f in m.findings))
     g.licensed(sid, m.declared, m.concluded)
     g.relate(sid, "descendantOf", [_ancestor(g, a) for a in m.ancestors])
