@@ -550,3 +550,18 @@ def test_python_api(tmp_path):
     spdx_roundtrip(weightgate.bom([folder], format="spdx", timestamp="2026-01-02T03:04:05Z"))
     with pytest.raises(ValueError):
         weightgate.bom(folder, format="xml")
+
+
+def test_modelspec_tensor_hash_is_not_taken_for_the_file_hash(tmp_path):
+    """ModelSpec's hash_sha256 covers the tensor data only: it is reported as such, never as the file's hash."""
+    from conftest_checkpoints import save_safetensors
+
+    folder = write_tree(tmp_path / "lora", {"README.md": card("license: mit")})
+    digest = "ab" * 32
+    save_safetensors(folder / "lora.safetensors", {"modelspec.hash_sha256": "0x" + digest, "modelspec.title": "x"})
+    (m,) = models(cyclonedx(folder))
+    (f,) = m["components"]
+    assert f["name"] == "lora.safetensors" and "hashes" not in f and prop(f, "tensor-data-sha256") == digest
+    sdoc = spdx_doc(folder)
+    (sf,) = graph(sdoc, "software_File")
+    assert "verifiedUsing" not in sf and digest in sf["comment"]

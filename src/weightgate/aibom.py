@@ -58,7 +58,8 @@ class DatasetInfo:
 @record
 class WeightFile:
     path: str
-    sha256: str
+    sha256: str  # of the file, as its Git LFS pointer states it ("" when not known)
+    tensor_sha256: str = ""  # of the tensor data only, as the file's ModelSpec metadata states it
 
 
 @record
@@ -171,11 +172,20 @@ def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo], purl: str
         ref=ref, root=summary.root, name=name or facts.name_hint, version=version, purl=purl, task=task,
         limitations=tuple(limitations(model)), relation=relation, declared=tuple(declared_licenses(model, summary)),
         concluded=concluded_licenses(model), ancestors=tuple(ancestors(model, ref)), datasets=tuple(ds_refs),
-        files=tuple(WeightFile(_show(summary.root, facts.root, f.path), f.value)
-                    for f in sorted(facts.of("sha256"), key=lambda f: f.path)),
+        files=weight_files(summary, facts),
         errors=sum(1 for f in active if f.severity == "error"),
         warnings=sum(1 for f in active if f.severity == "warning"),
         findings=tuple(f"{f.rule} {f.path}:{f.line}" for f in sorted(active, key=lambda f: (f.rule, f.path, f.line))))
+
+
+def weight_files(summary, facts) -> Tuple[WeightFile, ...]:
+    """Weight files with the hashes their pointers or metadata state (never computed: weights are not read)."""
+    files: Dict[str, Dict[str, str]] = {}
+    for kind in ("sha256", "tensor_sha256"):
+        for f in facts.of(kind):
+            files.setdefault(f.path, {})[kind] = f.value
+    return tuple(WeightFile(_show(summary.root, facts.root, path), h.get("sha256", ""), h.get("tensor_sha256", ""))
+                 for path, h in sorted(files.items()))
 
 
 def _show(shown_root: str, root: str, path: str) -> str:

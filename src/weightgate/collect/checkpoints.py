@@ -6,7 +6,8 @@ without its object, unreadable file), pickle-checkpoint (a pickle, judged by its
 
 Fact kinds beyond facts.Fact's list: "base_hint" (something that may name a base but is not a Hub id,
 e.g. kohya's ss_sd_model_name "v1-5-pruned.safetensors"; the lineage stage decides what it means), "sha256"
-(the file's hash as its Git LFS pointer states it; the BOM lists it, nothing reads the weights for it).
+(the file's hash as its Git LFS pointer states it; the BOM lists it, nothing reads the weights for it),
+"tensor_sha256" (ModelSpec's `modelspec.hash_sha256`: a hash of the tensor data only, not of the file).
 """
 from __future__ import annotations
 
@@ -311,6 +312,10 @@ def safetensors_facts(meta: Dict[str, str], path: str) -> List[Fact]:
     add("license_name", "license_name")
     add("license_link", "license_link")
     add("name", "modelspec.title")
+    tensor_hash = (_str(meta, "modelspec.hash_sha256") or "").lower()
+    tensor_hash = tensor_hash[2:] if tensor_hash.startswith("0x") else tensor_hash
+    if re.fullmatch(r"[0-9a-f]{64}", tensor_hash):  # of the tensor data, not the file (ModelSpec README)
+        add("tensor_sha256", "modelspec.hash_sha256", tensor_hash)
     base = _str(meta, "base_model")
     if base:
         for ref in _split_list(base):

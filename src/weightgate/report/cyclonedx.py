@@ -69,8 +69,7 @@ def _model(m) -> Dict[str, Any]:
     if m.ancestors:
         c["pedigree"] = {"ancestors": [_ancestor(a) for a in m.ancestors]}
     if m.files:
-        c["components"] = [{"type": "file", "bom-ref": f"{m.ref}/file:{f.path}", "name": f.path,
-                            "hashes": [{"alg": "SHA-256", "content": f.sha256}]} for f in m.files]
+        c["components"] = [_file(m.ref, f) for f in m.files]
     card: Dict[str, Any] = {}
     params: Dict[str, Any] = {}
     if m.task:
@@ -90,6 +89,15 @@ def _model(m) -> Dict[str, Any]:
         props += _props(**{"concluded-license": "NOASSERTION"})
     props += [{"name": "weightgate:finding", "value": f} for f in m.findings]
     c["properties"] = props
+    return c
+
+
+def _file(model_ref: str, f) -> Dict[str, Any]:
+    c: Dict[str, Any] = {"type": "file", "bom-ref": f"{model_ref}/file:{f.path}", "name": f.path}
+    if f.sha256:
+        c["hashes"] = [{"alg": "SHA-256", "content": f.sha256}]
+    if f.tensor_sha256:  # not the file's hash: ModelSpec hashes the tensor data without the header
+        c["properties"] = _props(**{"tensor-data-sha256": f.tensor_sha256})
     return c
 
 

@@ -111,7 +111,9 @@ def _model(g: _Graph, m, datasets: Dict[str, str]) -> str:
     g.relate(sid, "descendantOf", [_ancestor(g, a) for a in m.ancestors])
     g.relate(sid, "trainedOn", [datasets[r] for r in m.datasets if r in datasets])
     files = [g.add(f"{m.ref}/file:{f.path}", "software_File", name=f.path,
-                   verifiedUsing=[{"type": "Hash", "algorithm": "sha256", "hashValue": f.sha256}])
+                   verifiedUsing=[{"type": "Hash", "algorithm": "sha256", "hashValue": f.sha256}] if f.sha256 else [],
+                   comment=f"tensor data SHA-256 (ModelSpec, header excluded): {f.tensor_sha256}"
+                   if f.tensor_sha256 else "")
              for f in m.files]
     g.relate(sid, "contains", files)
     return sid
