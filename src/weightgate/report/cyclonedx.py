@@ -30,8 +30,8 @@ def render(bom, timestamp: Optional[str] = None) -> str:
     doc["dependencies"] = _dependencies(bom)
     # The serial number is a UUID made from the rest of the document (without the timestamp).
     stable = dict(doc, metadata={k: v for k, v in meta.items() if k != "timestamp"})
-    digest = hashlib.sha256(json.dumps(stable, sort_keys=True).encode("utf-8")).digest()
-    doc["serialNumber"] = "urn:uuid:" + str(uuid.UUID(bytes=digest[:16], version=5))
+    digest = hashlib.sha256(json.dumps(stable, sort_keys=True).encode("utf-8")).hexdigest()
+    doc["serialNumber"] = uuid.uuid5(uuid.NAMESPACE_URL, "urn:weightgate:bom:" + digest).urn
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
