@@ -348,10 +348,12 @@ def test_bases_of_bases_nest_in_the_pedigree(tmp_path):
     assert related(sdoc, base["spdxId"], "descendantOf") == [named(sdoc, "ai_AIPackage", LLAMA2)["spdxId"]]
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) + ["."])
 def test_every_shipped_example(example):
     doc = cyclonedx(EXAMPLES / example)
     assert models(doc)
+    for m in models(doc):  # every example names its base, and each is judged
+        assert m["pedigree"]["ancestors"] and prop(m, "verdict") in ("pass", "fail")
     assert_spdx_licensing(spdx_doc(EXAMPLES / example))
 
 
