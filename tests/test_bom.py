@@ -291,7 +291,7 @@ def test_quantized_reupload_hashes_come_from_lfs_pointers(tmp_path):
     model = named(sdoc, "ai_AIPackage", m["name"])
     hashes = {e["name"]: e["verifiedUsing"][0]["hashValue"] for e in graph(sdoc, "software_File")}
     assert hashes == {"Llama-3.1-8B-Instruct-Q4_K_M.gguf": oid4, "Llama-3.1-8B-Instruct-Q8_0.gguf": oid8}
-    assert len(related(sdoc, model["spdxId"], "contains")) == 2
+    assert len(related(sdoc, model["spdxId"], "hasDataFile")) == 2
 
 
 def test_weights_without_pointers_get_no_hash(tmp_path):

@@ -3,7 +3,7 @@
 An `ai_AIPackage` per model folder and per base, a `dataset_DatasetPackage` per dataset; every package has
 exactly one `hasDeclaredLicense` and one `hasConcludedLicense` relationship (NOASSERTION when unknown), bases
 are linked with `descendantOf`, datasets with `trainedOn`, weight files (with the SHA-256 their LFS pointers
-state) with `contains`. Licences outside SPDX are `LicenseRef-…` ids mapped to their URL (`customIdToUri`).
+state) with `hasDataFile`. Licences outside SPDX are `LicenseRef-…` ids mapped to their URL (`customIdToUri`).
 
 Deterministic: element ids live under a namespace derived from the content, and the creation time — SPDX
 requires one — is the Unix epoch (1970-01-01T00:00:00Z) unless `--timestamp` asks for the real time.
@@ -115,7 +115,7 @@ def _model(g: _Graph, m, datasets: Dict[str, str]) -> str:
                    comment=f"tensor data SHA-256 (ModelSpec, header excluded): {f.tensor_sha256}"
                    if f.tensor_sha256 else "")
              for f in m.files]
-    g.relate(sid, "contains", files)
+    g.relate(sid, "hasDataFile", files)
     return sid
 
 
