@@ -527,6 +527,29 @@ def test_a_hub_clone_names_its_revision(tmp_path):
     assert m["purl"] == "pkg:huggingface/acme/chat-7b"
 
 
+def test_ref_describes_a_commit(tmp_path):
+    """`--ref` describes the models as committed (a release tag), and a pushed commit is the purl's revision."""
+    repo = write_tree(tmp_path / "chat-7b", {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
+    git_init(repo)
+    git(repo, "remote", "add", "origin", "https://huggingface.co/acme/chat-7b")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "v1")
+    git(repo, "tag", "v1")
+    sha = git(repo, "rev-parse", "HEAD")
+    git(repo, "update-ref", "refs/remotes/origin/main", sha)
+    (repo / "README.md").write_text(card("license: apache-2.0\nbase_model: meta-llama/Llama-2-13b-hf"))
+    git(repo, "commit", "-qam", "relabel")  # not pushed
+    (m,) = models(cyclonedx(repo, "--ref", "v1"))
+    assert m["purl"] == f"pkg:huggingface/acme/chat-7b@{sha}"
+    assert licences(m, "declared") == ["Llama 2 Community License Agreement"]
+    assert [a["name"] for a in m["pedigree"]["ancestors"]] == [LLAMA2]
+    (m,) = models(cyclonedx(repo))  # the working tree: the relabelled, unpushed state
+    assert m["purl"] == "pkg:huggingface/acme/chat-7b" and licences(m, "declared") == ["Apache-2.0"]
+    spdx_doc(repo, "--ref", "v1")
+    r = run_cli("bom", repo, "--ref", "no-such-rev")
+    assert r.returncode == 2 and r.stderr.startswith("weightgate: ")
+
+
 def test_a_hf_cache_snapshot_names_its_revision(tmp_path):
     sha = "0123456789abcdef0123456789abcdef01234567"
     snap = write_tree(tmp_path / "hub" / "models--acme--chat-7b" / "snapshots" / sha,

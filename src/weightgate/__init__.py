@@ -42,15 +42,17 @@ def gate(path=".", ref=None, config=None, **options):
     return report
 
 
-def bom(path=".", format="cyclonedx", config=None, hf_cache=None, timestamp=None) -> str:
+def bom(path=".", format="cyclonedx", config=None, hf_cache=None, timestamp=None, ref=None) -> str:
     """The AI bill of materials of the model folders under `path` (what `weightgate bom` writes): CycloneDX 1.6
-    JSON, or SPDX 3.0.1 JSON-LD with `format="spdx"`. `timestamp` (ISO 8601, UTC) is recorded only when given."""
+    JSON, or SPDX 3.0.1 JSON-LD with `format="spdx"`; `ref` describes a git revision instead of the working
+    tree. `timestamp` (ISO 8601, UTC) is recorded only when given."""
     from .aibom import FORMATS, build, render
 
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     paths = [path] if isinstance(path, str) or not hasattr(path, "__iter__") else list(path)
-    return render(build([str(p) for p in paths] or ["."], config=config, hf_cache=hf_cache), format, timestamp)
+    return render(build([str(p) for p in paths] or ["."], config=config, hf_cache=hf_cache, ref=ref), format,
+                  timestamp)
 
 
 def __getattr__(name):

@@ -102,17 +102,22 @@ def main(args) -> int:
     """Exit 0 when the BOM is written (the verdict and findings count are in it), 2 on usage errors."""
     from .cli import emit
 
-    bom = build(args.paths or ["."], config=args.config, hf_cache=args.hf_cache)
+    bom = build(args.paths or ["."], config=args.config, hf_cache=args.hf_cache, ref=args.ref)
     emit(render(bom, args.format or "cyclonedx", timestamp=_now() if args.timestamp else None), args.output)
     return 0
 
 
-def build(paths: Sequence[str], config=None, hf_cache: Optional[str] = None) -> Bom:
+def build(paths: Sequence[str], config=None, hf_cache: Optional[str] = None, ref: Optional[str] = None) -> Bom:
     from . import engine
     from .api import resolve_config
 
     cfg = resolve_config(config, paths[0])
-    targets = engine.targets_for_paths(paths)
+    if ref is not None:
+        from .gitsource import targets_for_git  # a release tag, say: read from git objects
+
+        targets = targets_for_git(paths, ref=ref)
+    else:
+        targets = engine.targets_for_paths(paths)
     seen: List[tuple] = []
     report = engine.run(targets, cfg, hf_cache=hf_cache, on_model=lambda *row: seen.append(row))
     return from_models(seen, report)
@@ -289,9 +294,10 @@ _REMOTE_URL = re.compile(r"^\s*url\s*=\s*(\S+)\s*$", re.M)
 
 def own_purl(target, model) -> str:
     """The folder's own Hub purl, when the folder says which Hub revision it is: a Hugging Face cache snapshot
-    (`models--org--name/snapshots/<sha>`), or a git clone of a Hub repository whose HEAD is the commit its
-    origin has (a local commit is not a Hub revision: then the purl has no version)."""
-    root = getattr(target.source, "root", "")
+    (`models--org--name/snapshots/<sha>`), or a git clone of a Hub repository whose HEAD (or the `--ref`
+    described) is the commit its origin has (a local commit is not a Hub revision: then no version)."""
+    source = target.source
+    root = getattr(source, "top", None) or getattr(source, "root", "")  # a GitSource reads the repository at top
     if not isinstance(root, str) or not os.path.isabs(root):
         return ""
     full = posixpath.join(root.replace(os.sep, "/"), "" if model.root == "." else model.root)
@@ -306,7 +312,7 @@ def own_purl(target, model) -> str:
     hub_id = _origin_hub_id(git_dir) if git_dir else None
     if not hub_id:
         return ""
-    head = _ref_sha(git_dir, "HEAD")
+    head = getattr(source, "rev", None) or ("" if hasattr(source, "rev") else _ref_sha(git_dir, "HEAD"))
     pushed = head and head in (_ref_sha(git_dir, "refs/remotes/origin/HEAD"),
                                _ref_sha(git_dir, "refs/remotes/origin/main"))
     return f"pkg:huggingface/{hub_id}" + (f"@{head}" if pushed else "")

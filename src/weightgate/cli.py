@@ -79,6 +79,7 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         b.add_argument("--timestamp", action="store_true",
                        help="record the creation time (SOURCE_DATE_EPOCH when set); without it the output "
                             "is the same bytes for the same input")
+        b.add_argument("--ref", metavar="REV", help="describe the models as they are in git revision REV")
         b.add_argument("--config", metavar="FILE", help="configuration file (as for `check`)")
         b.add_argument("--hf-cache", metavar="DIR", help="Hugging Face hub cache to resolve bases from")
         b.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
