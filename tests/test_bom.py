@@ -4,6 +4,7 @@ adapter, a merge, a GGUF re-upload whose weights are LFS pointers, a model with 
 bases, every shipped example, broken input, and a real wheel build with `bom = true`."""
 from __future__ import annotations
 
+import functools
 import io
 import json
 import subprocess
@@ -19,10 +20,15 @@ LLAMA2 = "meta-llama/Llama-2-7b-hf"
 
 # ---- validators ---------------------------------------------------------------------------------------------
 
-def cdx_valid(text: str) -> dict:
+@functools.lru_cache(maxsize=None)
+def _cdx_validator():
     validation = pytest.importorskip("cyclonedx.validation.json")
     schema = pytest.importorskip("cyclonedx.schema")
-    error = validation.JsonStrictValidator(schema.SchemaVersion.V1_6).validate_str(text)
+    return validation.JsonStrictValidator(schema.SchemaVersion.V1_6)
+
+
+def cdx_valid(text: str) -> dict:
+    error = _cdx_validator().validate_str(text)
     assert error is None, f"{error}\n{text}"
     return json.loads(text)
 
@@ -365,12 +371,20 @@ def test_every_known_licence_renders_valid(tmp_path):
 
     kb = knowledge.load()
     infos = tuple(license_info(kb, lid) for lid in sorted(kb.licenses))
-    entry = ModelEntry(ref="model:.", root=".", name="all", version="", purl="", task="", limitations=(),
-                       relation="", declared=infos, concluded=infos, ancestors=(), datasets=(), files=(),
-                       errors=0, warnings=0, findings=())
-    every = Bom(models=(entry,), datasets=(), errors=0, warnings=0, findings=0, tool_version="0")
-    cdx_valid(render(every, "cyclonedx"))
-    spdx_roundtrip(render(every, "spdx"))
+    spdx_ids = tuple(i for i in infos if not i.spdx.startswith("LicenseRef-"))
+    refs = tuple(i for i in infos if i.spdx.startswith("LicenseRef-"))
+    assert len(spdx_ids) > 40 and all(i.name for i in refs)
+
+    def one_model(declared, concluded):
+        entry = ModelEntry(ref="model:.", root=".", name="all", version="", purl="", task="", limitations=(),
+                           relation="", declared=declared, concluded=concluded, ancestors=(), datasets=(),
+                           files=(), errors=0, warnings=0, findings=())
+        return Bom(models=(entry,), datasets=(), errors=0, warnings=0, findings=0, tool_version="0")
+
+    # The schema's SPDX id enum is what can fail; a named licence is always valid (a few stand for all: the
+    # strict validator takes ~30 ms per licence entry).
+    cdx_valid(render(one_model(spdx_ids + refs[:3], ()), "cyclonedx"))
+    spdx_roundtrip(render(one_model(infos, infos), "spdx"))
 
 
 def test_datasets_from_the_summary_when_the_engine_gives_them(tmp_path):
