@@ -174,6 +174,7 @@ def test_relabelled_llama2_declares_the_card_and_concludes_llama2(tmp_path):
     (base,) = m["pedigree"]["ancestors"]
     assert base["name"] == LLAMA2 and base["purl"] == f"pkg:huggingface/{LLAMA2}"
     assert base["publisher"] == "meta-llama"
+    assert prop(base, "resolved-from") == "registry" and prop(base, "family") == "Llama 2"
     assert base["externalReferences"] == [{"type": "distribution", "url": f"https://huggingface.co/{LLAMA2}"}]
     assert licences(base, "concluded") == ["Llama 2 Community License Agreement"]
     assert m["modelCard"] == {"modelParameters": {"task": "text-generation"},

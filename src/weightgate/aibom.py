@@ -45,6 +45,7 @@ class Ancestor:
     licenses: Tuple[LicenseInfo, ...]
     acknowledgement: str  # "declared" (the base's own files say so) or "concluded" (weightgate's knowledge)
     parents: Tuple["Ancestor", ...] = ()
+    family: str = ""  # the registry family that gave the licence ("Llama 2"), when the registry did
 
 
 @record
@@ -272,9 +273,19 @@ def ancestors(model, model_ref: str) -> List[Ancestor]:
         return Ancestor(ref=ref, id=b.id, name=b.display, purl=hub_purl(b), relation=b.relation,
                         resolved_from=b.resolved_from, licenses=lic,
                         acknowledgement="declared" if b.resolved_from in _OWN_SOURCES else "concluded",
-                        parents=parents)
+                        parents=parents, family=_family(kb, b))
 
     return [node(b, model_ref, 0) for b in children.get("", ())]
+
+
+def _family(kb, base) -> str:
+    """The registry family a registry-resolved base belongs to (a lookup in the data, not a second resolution)."""
+    if base.resolved_from != "registry":
+        return ""
+    if base.id.startswith("family:"):
+        return base.id[len("family:"):]
+    hit = kb.family_for(base.id)
+    return hit[0].name if hit else ""
 
 
 _HUB = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")

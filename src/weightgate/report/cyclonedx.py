@@ -109,6 +109,8 @@ def _ancestor(a) -> Dict[str, Any]:
     if a.parents:
         c["pedigree"] = {"ancestors": [_ancestor(p) for p in a.parents]}
     c["properties"] = _props(relation=a.relation, **{"resolved-from": a.resolved_from})
+    if a.family:
+        c["properties"] += _props(family=a.family)
     return c
 
 

@@ -124,7 +124,8 @@ def _ancestor(g: _Graph, a) -> str:
     if key in g.ids:
         return g.ids[key]
     sid = _package(g, key, a.name, a.purl, "",
-                   comment=f"weightgate: {a.relation} base, licence resolved from {a.resolved_from}")
+                   comment=f"weightgate: {a.relation} base, licence resolved from {a.resolved_from}"
+                           + (f" (family {a.family})" if a.family else ""))
     g.licensed(sid, a.licenses if a.acknowledgement == "declared" else (), a.licenses)
     g.relate(sid, "descendantOf", [_ancestor(g, p) for p in a.parents])
     return sid
