@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import subprocess
 from contextlib import redirect_stdout
 
@@ -515,13 +516,12 @@ def test_wheel_rejects_a_bad_bom_setting(tmp_path):
 def git(repo, *args) -> str:
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(repo), "GIT_CONFIG_NOSYSTEM": "1"}
-    import os
-
     return subprocess.run(["git", *args], cwd=repo, env=dict(os.environ, **env), check=True,
                           capture_output=True, text=True).stdout.strip()
 
 
-def test_a_hub_clone_names_its_revision(tmp_path):
+def hub_clone(tmp_path) -> tuple:
+    """(repo, sha): a clone of a Hub repository whose one commit its origin has."""
     repo = write_tree(tmp_path / "chat-7b", {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
     git_init(repo)
     git(repo, "remote", "add", "origin", "https://huggingface.co/acme/chat-7b")
@@ -529,6 +529,11 @@ def test_a_hub_clone_names_its_revision(tmp_path):
     git(repo, "commit", "-qm", "upload")
     sha = git(repo, "rev-parse", "HEAD")
     git(repo, "update-ref", "refs/remotes/origin/main", sha)
+    return repo, sha
+
+
+def test_a_hub_clone_names_its_revision(tmp_path):
+    repo, sha = hub_clone(tmp_path)
     git(repo, "pack-refs", "--all")  # packed refs are read too
     (m,) = models(cyclonedx(repo))
     assert m["purl"] == f"pkg:huggingface/acme/chat-7b@{sha}"
@@ -544,14 +549,8 @@ def test_a_hub_clone_names_its_revision(tmp_path):
 
 def test_ref_describes_a_commit(tmp_path):
     """`--ref` describes the models as committed (a release tag), and a pushed commit is the purl's revision."""
-    repo = write_tree(tmp_path / "chat-7b", {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
-    git_init(repo)
-    git(repo, "remote", "add", "origin", "https://huggingface.co/acme/chat-7b")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "v1")
+    repo, sha = hub_clone(tmp_path)
     git(repo, "tag", "v1")
-    sha = git(repo, "rev-parse", "HEAD")
-    git(repo, "update-ref", "refs/remotes/origin/main", sha)
     (repo / "README.md").write_text(card("license: apache-2.0\nbase_model: meta-llama/Llama-2-13b-hf"))
     git(repo, "commit", "-qam", "relabel")  # not pushed
     (m,) = models(cyclonedx(repo, "--ref", "v1"))
