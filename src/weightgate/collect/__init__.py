@@ -57,19 +57,38 @@ class Reader:
                 problems.append(Fact("problem", Problem(
                     "metadata-invalid", f"file is larger than {TEXT_CAP // (1024 * 1024)} MB; only the start was read",
                     "keep cards, configs and licence files small"), path, 1, "read", ))
-            if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "binary data (NUL bytes)")
-            text = decode(data)
+            text, problem = _decode_leniently(data)
+            if problem is not None:
+                problems.append(Fact("problem", problem[0], path, problem[1], "read"))
         except ReadError as e:
             problems.append(Fact("problem", Problem("metadata-invalid", f"cannot read: {e.message}",
                                                     "replace it with a regular file inside the repository"),
                                  path, 1, "read"))
-        except UnicodeDecodeError as e:
-            text = None
-            problems.append(Fact("problem", Problem("metadata-invalid", f"not UTF-8 text ({e.reason})",
-                                                    "save the file as UTF-8"), path, 1, "read"))
         self._cache[path] = (text, problems)
         return text, problems
+
+
+def _decode_leniently(data: bytes):
+    """(text or None, (Problem, line) or None). A text file that is not clean UTF-8 is still what it says it is:
+    a card with a cp1252 apostrophe, Latin-1 letters or a stray NUL is reported at the first bad byte, then read
+    with the bad bytes replaced, so every rule still runs on it. Only binary junk (NUL bytes in a file that
+    does not open like a card) is left unread."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---"):
+            return None, (Problem("metadata-invalid", "not UTF-8 text (binary data (NUL bytes))",
+                                  "save the file as UTF-8"), 1)
+        at = data.index(b"\x00")
+        text = decode(data.replace(b"\x00", b""), lenient=True)
+        return text, (Problem("metadata-invalid", "holds NUL bytes (binary data in a text file); read without them",
+                              "save the file as plain UTF-8 text"), data.count(b"\n", 0, at) + 1)
+    try:
+        return decode(data), None
+    except UnicodeDecodeError as e:
+        bad = data[e.start:e.start + 4]
+        return decode(data, lenient=True), (Problem(
+            "metadata-invalid", f"not UTF-8 text ({e.reason}: byte {bad[:1].hex()} at offset {e.start}, probably "
+            "cp1252/Latin-1); read with the byte replaced, but the Hub and other tools may not read it at all",
+            "save the file as UTF-8"), data.count(b"\n", 0, e.start) + 1)
 
 
 def card_says_model(reader: Reader, path: str) -> bool:
