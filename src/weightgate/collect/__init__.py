@@ -14,9 +14,22 @@ from .. import discover
 from .card import read_card, split_front_matter
 from .configs import looks_like_mergekit, read_adapter_config, read_mergekit, read_model_config
 
-# Front-matter keys that make a lone README.md a model card (a plain project README has none of them).
+# Front-matter keys that make a lone README.md a model card (a plain project README has none of them),
+# matched in any case and spelling the Hub would not read (`License:`, `base-model:` still say "model card").
 MODEL_CARD_KEYS = ("base_model", "license", "library_name", "pipeline_tag", "model-index", "model_name",
                    "base_model_relation", "license_name", "licence")
+# Keys of static-site generators (Jekyll, MkDocs, Hugo, Docusaurus). A docs page with `title:`/`layout:` and
+# a `license: MIT` is the project's documentation, not a model card, unless it also names model-only keys.
+SITE_KEYS = ("layout", "title", "permalink", "nav_order", "nav_exclude", "parent", "grand_parent", "has_children",
+             "sidebar_position", "sidebar_label", "slug", "weight", "draft", "hide", "template", "date",
+             "redirect_from", "toc", "search_exclude", "categories")
+_MODEL_ONLY_KEYS = ("base_model", "library_name", "pipeline_tag", "model-index", "model_name", "base_model_relation")
+
+
+def _front_keys(yaml_text: str) -> List[str]:
+    """Top-level keys of front matter, lowercased with `-`/space as `_` (a cheap look before parsing YAML)."""
+    return [line.split(":", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
+            for line in yaml_text.splitlines() if ":" in line and line[:1] not in (" ", "\t", "#", "-")]
 
 
 _CURRENT = [None]
@@ -98,8 +111,11 @@ def card_says_model(reader: Reader, path: str) -> bool:
     yaml_text, _, _, _ = split_front_matter(text)
     if yaml_text is None:
         return False
-    if any(line.split(":", 1)[0].strip() in MODEL_CARD_KEYS for line in yaml_text.splitlines() if ":" in line):
-        return True
+    keys = _front_keys(yaml_text)
+    model_keys = {k.replace("-", "_") for k in MODEL_CARD_KEYS}
+    if any(k in model_keys for k in keys):
+        site = any(k in SITE_KEYS for k in keys)
+        return not site or any(k in {m.replace("-", "_") for m in _MODEL_ONLY_KEYS} for k in keys)
     # Front matter that is not a plain `key: value` mapping is broken metadata worth reporting.
     first = next((l for l in yaml_text.splitlines() if l.strip() and not l.lstrip().startswith("#")), "")
     return bool(first) and not re.match(r"^[\w.-]+\s*:", first)

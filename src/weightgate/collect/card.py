@@ -57,15 +57,27 @@ def _load_yaml_with_lines(yaml_text: str):
 
     node, data = load(yaml_text)
     if node is None:
-        return None, {}, {}
-    lines, item_lines = {}, {}
+        return None, {}, {}, {}
+    lines, item_lines, repeats, earlier = {}, {}, {}, {}
     if isinstance(node, yaml.MappingNode):
         for knode, vnode in node.value:
             if isinstance(knode, yaml.ScalarNode):
+                if knode.value in lines:
+                    repeats.setdefault(knode.value, [(lines[knode.value], earlier[knode.value])]).append(
+                        (knode.start_mark.line, _scalars(vnode)))
                 lines[knode.value] = knode.start_mark.line
+                earlier[knode.value] = _scalars(vnode)
                 if isinstance(vnode, yaml.SequenceNode):
                     item_lines[knode.value] = [v.start_mark.line for v in vnode.value]
-    return data, lines, item_lines
+    return data, lines, item_lines, repeats
+
+
+def _scalars(node) -> List[str]:
+    """The string values of a scalar or a list of scalars (what a repeated key held before the last one won)."""
+    import yaml
+
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    return [n.value for n in items if isinstance(n, yaml.ScalarNode) and isinstance(n.value, str)]
 
 
 def read_card(path: str, text: str) -> Tuple[List[Fact], str, int]:
@@ -85,7 +97,7 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
     import yaml
 
     try:
-        data, key_lines, item_lines = _load_yaml_with_lines(yaml_text)
+        data, key_lines, item_lines, repeats = _load_yaml_with_lines(yaml_text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = first + (mark.line if mark else 0)
@@ -150,21 +162,61 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
             for entry in data[key]:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     out.append(Fact("index_name", entry["name"], path, line_of(key), "card:model-index"))
+    out.extend(_ambiguous_key_facts(path, data, repeats, line_of, first))
+    return out
+
+
+# Keys the Hub reads from a model card. A key that differs only in case or punctuation (`License:`,
+# `Base_model:`, `base-model:`) is a different key to the Hub's YAML, so its value is silently ignored.
+HUB_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation", "datasets", "tags",
+            "model_name", "language", "library_name", "pipeline_tag", "model-index", "quantized_by", "inference")
+
+
+def meant_key(key: str) -> Optional[str]:
+    """The Hub key a misspelt or mis-cased key stands for, or None when it is fine (or unrelated)."""
+    if key in HUB_KEYS:
+        return None
+    low = key.strip().lower()
+    canon = low.replace(" ", "_").replace("-", "_")
+    for want in HUB_KEYS:
+        if canon == want.replace("-", "_"):
+            return want
+    return KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+
+
+def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: int) -> List[Fact]:
+    """Keys read two ways: a key written twice (the Hub's YAML parser rejects the card; PyYAML keeps the last
+    value), and misspelt or mis-cased keys (ignored by the Hub). Each is a finding; the value of a misspelt
+    licence or base key is still taken, so a licence hidden under `License:` is judged like any other."""
+    out: List[Fact] = []
+    for key, seen in repeats.items():
+        where = ", ".join(str(first + n) for n, _values in seen)
+        out.append(Fact("problem", Problem(
+            "metadata-invalid", f"`{key}` is written {len(seen)} times (lines {where}); the Hub rejects duplicate "
+            "keys and other readers keep only the last value", f"keep one `{key}:` (a list holds several values)"),
+            path, first + seen[-1][0], f"card:{key}"))
+        kind = {"license": "license", "base_model": "base"}.get(meant_key(key) or key)
+        for n, values in seen[:-1] if kind else ():  # the values the last one hides are still claims
+            out.extend(Fact(kind, v.strip(), path, first + n, f"card:{key}") for v in values if v.strip())
     for key in data:
-        if isinstance(key, str) and key.lower() in KEY_TYPOS and key not in ("license", "datasets"):
-            want = KEY_TYPOS[key.lower()]
-            if want in data:
-                continue
-            out.append(Fact("problem", Problem(
-                "metadata-invalid", f"`{key}` is not a model card key; the Hub reads `{want}`, so this value is ignored",
-                f"rename `{key}:` to `{want}:`"), path, line_of(key), f"card:{key}"))
-            value = data[key]
-            if want in ("license", "base_model") and isinstance(value, str):
-                out.append(Fact("license" if want == "license" else "base", value.strip(), path, line_of(key),
-                                f"card:{key}"))
-        elif not isinstance(key, str):
+        if not isinstance(key, str):
             out.append(Fact("problem", Problem("metadata-invalid", f"front matter key {key!r} is not a string",
                                                "quote the key"), path, first, "card"))
+            continue
+        want = meant_key(key)
+        if want is None:
+            continue
+        also = f" (the card also has `{want}`, so the two disagree or repeat)" if want in data else ""
+        out.append(Fact("problem", Problem(
+            "metadata-invalid", f"`{key}` is not a model card key; did you mean `{want}`? The Hub reads only "
+            f"`{want}`, so this value is ignored{also}", f"rename `{key}:` to `{want}:`"),
+            path, line_of(key), f"card:{key}"))
+        value = data[key]
+        if want in ("license", "base_model"):
+            kind = "license" if want == "license" else "base"
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, str) and item.strip():
+                    out.append(Fact(kind, item.strip(), path, line_of(key), f"card:{key}"))
     return out
 
 

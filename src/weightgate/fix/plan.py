@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..collect.card import KEY_TYPOS
+from ..collect.card import meant_key
 from ..facts import Finding
 from ..lineage import normalise_ref
 from ..rules.metadata_invalid import RELATIONS
@@ -486,11 +486,11 @@ class ModelFixer:
                 done.add(f.line)
         for f in mf.of("problem"):
             key = f.origin[len("card:"):] if f.origin.startswith("card:") else ""
-            if not key or key.lower() not in KEY_TYPOS or key in ("license", "datasets"):
+            want = meant_key(key) if key else None
+            if want is None:
                 continue
             if f.value.rule != rule or not self.is_active(rule, f.path, f.line) or card.key_at(f.line) != key:
                 continue
-            want = KEY_TYPOS[key.lower()]
             if want in data:
                 continue
             if card.rename_key(f.line, want):
@@ -539,7 +539,7 @@ class ModelFixer:
 
     def _license_missing(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
         """A card without any `license:` gets the one licence its bases allow (nothing when there is a choice)."""
-        if "license" in data or any(isinstance(k, str) and KEY_TYPOS.get(k.lower()) == "license" for k in data):
+        if "license" in data or any(isinstance(k, str) and meant_key(k) == "license" for k in data):
             return
         lic, _why = self.required_license()
         if lic is None:
@@ -556,7 +556,7 @@ class ModelFixer:
     def _base_model(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
         """`base_model` (and `base_model_relation`) when only configs or checkpoints name the base."""
         mf = self.model.facts
-        if "base_model" in data or any(k.lower() in KEY_TYPOS and KEY_TYPOS[k.lower()] == "base_model"
+        if "base_model" in data or any(meant_key(k) == "base_model"
                                        for k in data if isinstance(k, str)):
             return
         if any(f.origin.startswith("card:") for f in mf.of("base")):
