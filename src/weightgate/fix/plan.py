@@ -174,9 +174,15 @@ class ModelFixer:
                 if any(self.kb.main(c) == lic.id for c in self.ctx.identify(data)[1]):
                     found.append((shown, data, os.path.dirname(full) if full else ""))
                 break
-        for path, data, _ids, copies in self.ctx.license_from_files():
+        given = {os.path.abspath(p) for p in self.ctx.license_from}
+        for path, data, ids, copies in self.ctx.license_from_files():
             if any(self.kb.main(c) == lic.id for c in copies):
-                found.append((path, data, os.path.dirname(path)))
+                # a FILE given by name is copied alone; only a folder given by name lends its neighbours
+                found.append((path, data, "" if os.path.abspath(path) in given else os.path.dirname(path)))
+            elif any(self.kb.main(i) == lic.id for i in ids):
+                percent = self.kb.coverage(next(i for i in ids if self.kb.main(i) == lic.id),
+                                           normalise(data.decode("utf-8", "replace")))[1]
+                looked.append(f"{path} holds only about {percent} % of the {lic.name}, not copied")
         if self.ctx.license_from:
             looked.append("--license-from " + ", ".join(self.ctx.license_from))
         return found, looked
@@ -231,8 +237,7 @@ class ModelFixer:
                 self.copies[lic.id] = dest
                 self.fixed.append(Fixed("missing-license-copy", path, 1,
                                         f"copied the {lic.name} from {origin}"))
-                if origin_dir:
-                    self._copy_policies(lic, origin_dir)
+                self._copy_policies(lic, origin_dir)
 
     def _copy_destination(self, lic) -> Optional[str]:
         names = self.folder_files()
@@ -242,26 +247,29 @@ class ModelFixer:
         return None if alt in names else alt
 
     def _copy_policies(self, lic, origin_dir: str) -> None:
-        """Use policies the licence incorporates (Llama AUP, Gemma prohibited use policy), from the same folder."""
+        """Use policies the licence incorporates (Llama AUP, Gemma prohibited use policy), from the same folder
+        as the licence (a base folder, or a folder given with --license-from) or given by name with --license-from."""
         have = {i for lf in self.model.facts.license_files for i in lf.ids}
         try:
-            names = sorted(os.listdir(origin_dir))
+            candidates = [os.path.join(origin_dir, n) for n in sorted(os.listdir(origin_dir))] if origin_dir else []
         except OSError:
-            return
+            candidates = []
+        candidates += [p for p in self.ctx.license_from if os.path.isfile(p)]
         for pid in lic.policies:
             if pid in have:
                 continue
-            for name in names:
-                data = _read_text_file(os.path.join(origin_dir, name))
-                if data is None or pid not in self.ctx.identify(data)[0]:
+            for full in candidates:
+                data = _read_text_file(full)
+                if data is None or pid not in self.ctx.identify(data)[1]:
                     continue
+                name = os.path.basename(full)
                 if name in self.folder_files():
                     break
                 path = self.join(name)
                 if self.overlay.write(path, data):
                     pol = self.kb.get(pid)
                     self.fixed.append(Fixed("missing-license-copy", path, 1,
-                                            f"copied the {pol.name if pol else pid} from {os.path.join(origin_dir, name)}"))
+                                            f"copied the {pol.name if pol else pid} from {full}"))
                 break
 
     # ---- NOTICE -------------------------------------------------------------------------------------------
