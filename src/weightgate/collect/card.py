@@ -312,6 +312,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
     title_seen = False
     block: List[str] = []
     block_start = 0
+    prose = _LicenceStatements(path)
     for i, raw in enumerate(body.splitlines()):
         line_no = first_line + i
         stripped = raw.strip()
@@ -330,6 +331,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             if re.match(r"^#\s+\S", stripped):
                 out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
         low = raw.lower()
+        out.extend(prose.read(raw, low, line_no))
         if _HEADING.match(raw):
             in_license_section = "licen" in low and bool(_LICENSE_HEADING.match(raw))
             continue
@@ -363,7 +365,111 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                     and not _OSS_OTHERS.search(sentence)):
                 out.append(Fact("open_source_claim", sentence.strip(), path, line_no, "card-body"))
                 break
+    out.extend(prose.finish())
     return out
+
+
+# Links to a licence's canonical page say which licence is meant whatever their text ("[![License](badge.svg)](…)").
+_LICENCE_URL = LazyPattern(
+    r"https?://(?:www\.)?(?:opensource\.org/licen[cs]es?/([\w.+-]+)|choosealicense\.com/licenses/([\w.+-]+)|"
+    r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
+    r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
+_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")
+# A table whose first column names datasets, code or upstream models lists their licences, not this model's.
+_NOT_THIS_MODEL = LazyPattern(r"\b(?:data(?:set)?s?|corpus|code|library|software|component|tool|base|upstream|"
+                              r"original|parent|source|dependenc(?:y|ies)|package)\b", re.I)
+_BARE_WORDS = 8  # a licence name alone on a line is short; a longer line is a sentence, read by the prose rules
+
+
+class _LicenceStatements:
+    """Licence statements that are not `License: X` lines, read the same way: a licence heading followed by a
+    bare licence name (or `## License: X`), a table with a License column or a `| License | X |` row, and a
+    link to a licence's canonical page in the title line or just below it. Lines about the training code,
+    datasets or other models are not claims about this model, and neither are comparison tables of several
+    models (only a table with one row, or the row naming this card's title, speaks for the model)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.after_heading = False  # the previous line was a licence heading
+        self.columns: Optional[List[str]] = None  # header cells of the current table
+        self.rows: List[Tuple[int, List[str]]] = []
+        self.title = ""
+        self.since_title = -1  # lines since the H1 title (-1: no title yet)
+
+    def read(self, raw: str, low: str, line_no: int) -> List[Fact]:
+        out: List[Fact] = []
+        row = _TABLE_ROW.match(raw)
+        if row is None and self.columns is not None:
+            out.extend(self._table_claims())
+        if row is not None:
+            self._table_line([_plain(c) for c in row.group(1).split("|")], line_no, out)
+            return out
+        heading = _HEADING.match(raw) is not None
+        if self.since_title >= 0:
+            self.since_title += 1
+        if heading and not self.title and re.match(r"^\s*#\s+\S", raw):
+            self.title, self.since_title = _plain(raw.strip()[1:].strip()), 0
+        if "licen" in low or "creativecommons" in low or "opensource.org" in low or "apache.org" in low:
+            if heading or 0 <= self.since_title <= 3:
+                out.extend(self._url_claims(raw, line_no, "card-body:license-link"))
+        if heading:
+            self.after_heading = "licen" in low and bool(_LICENSE_HEADING.match(raw))
+            value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
+            if value:
+                out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
+                                "card-body:license-heading"))
+            return out
+        if self.after_heading:
+            self.after_heading = False
+            text = _plain(raw).strip(" -*+>.")
+            if _LICENSE_LINE.match(raw):
+                return out  # `License: X` under the heading: read by body_facts
+            if text and len(text.split()) <= _BARE_WORDS and not _OTHER_SUBJECT.search(text) \
+                    and not _CODE_SUBJECT.search(text):
+                out.append(Fact("license_claim", text, self.path, line_no, "card-body:license-heading"))
+                out.extend(self._url_claims(raw, line_no, "card-body:license-heading"))
+        return out
+
+    def _url_claims(self, raw: str, line_no: int, origin: str) -> List[Fact]:
+        out: List[Fact] = []
+        if "badge/licen" in raw.lower():
+            return out  # a licence badge is read by body_facts already
+        for m in _LICENCE_URL.finditer(raw):
+            if m.group(5):
+                value = f"CC-{m.group(5).upper()}-{m.group(6)}"
+            else:
+                value = next(g for g in m.groups()[:4] if g)
+                value = "Apache-2.0" if value.upper() == "LICENSE-2.0" else value
+            before = raw[: m.start()]
+            if _OTHER_SUBJECT.search(before) or _CODE_SUBJECT.search(_plain(before)):
+                continue
+            out.append(Fact("license_claim", value, self.path, line_no, origin))
+        return out
+
+    def _table_line(self, cells: List[str], line_no: int, out: List[Fact]) -> None:
+        if len(cells) >= 2 and re.fullmatch(r"licen[cs]e(?:\s+type)?", cells[0].strip(), re.I) \
+                and cells[1].strip() and not _TABLE_RULE.match(cells[1]):
+            out.append(Fact("license_claim", cells[1].strip(), self.path, line_no, "card-body:license-table"))
+            return
+        if self.columns is None:
+            self.columns, self.rows = [c.strip().lower() for c in cells], []
+        elif not _TABLE_RULE.match("|".join(cells)):
+            self.rows.append((line_no, cells))
+
+    def _table_claims(self) -> List[Fact]:
+        columns, rows = self.columns or [], self.rows
+        self.columns, self.rows = None, []
+        at = next((i for i, c in enumerate(columns) if re.fullmatch(r"(?:model\s+)?licen[cs]e(?:\s+type)?", c)), None)
+        if at is None or not rows or at == 0 or _NOT_THIS_MODEL.search(columns[0]):
+            return []
+        name = (self.title or "").lower()
+        mine = rows if len(rows) == 1 else [r for r in rows if name and r[1] and r[1][0].strip().lower() == name]
+        return [Fact("license_claim", cells[at].strip(), self.path, line_no, "card-body:license-table")
+                for line_no, cells in mine if at < len(cells) and cells[at].strip()]
+
+    def finish(self) -> List[Fact]:
+        return self._table_claims() if self.columns is not None else []
 
 
 def _code_block_facts(path: str, lines: List[str], first_line: int) -> List[Fact]:
