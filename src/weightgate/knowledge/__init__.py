@@ -237,6 +237,12 @@ class Knowledge:
         for fam in self.families:
             if any(_glob_match(hub_id, g) for g in fam.ids):
                 return fam, "id"
+        if not name:  # a bare model name (a GGUF's `general.base_model.N.name` without its organisation)
+            candidates = (org, self.strip_reupload_suffixes(org))
+            for fam in self.families:
+                if any(_glob_match(n, g) for g in fam.names for n in candidates):
+                    return fam, "name"
+            return None
         if org in self.reuploaders and name:
             candidates = (name, self.strip_reupload_suffixes(name))
             for fam in self.families:
