@@ -388,6 +388,11 @@ class ModelFixer:
             return lic, ""
         return None, ""
 
+    def _forbidding(self, lid: str):
+        """The first inherited licence that does not allow a derivative to be declared `lid` (None: allowed)."""
+        return next((lic for lic, _b in self.model.inherited()
+                     if not permits(self.kb, lic, lid) or same_family(self.kb, lid, lic.id)), None)
+
     def _options(self, lic) -> str:
         """The licences a non-commercial / multi-option base allows, the base's own first."""
         own = suggested_label(lic)
@@ -476,6 +481,12 @@ class ModelFixer:
                 continue
             suggestion = kb.suggest_hub_id(f.value)
             if suggestion and suggestion != "other":
+                forbidding = self._forbidding(kb.main(kb.lookup(suggestion) or suggestion))
+                if forbidding is not None:  # a respelt relabel is still a relabel: never write it
+                    self.note(rule, f.path, f.line, f"`{f.value}` would be spelt `{suggestion}`, but the "
+                              f"{forbidding.name} ({forbidding.id}) of a base does not allow it; declare "
+                              f"{suggested_label(forbidding)} instead", forbidding.id)
+                    continue
                 if card.set_value(f.line, suggestion):
                     done.add(f.line)
                     fixes.append(Fixed(rule, f.path, f.line, f"set `license: {suggestion}` (was `{f.value}`, "

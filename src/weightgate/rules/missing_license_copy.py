@@ -43,6 +43,8 @@ def partial_copy(model, lic):
     """(file, message) for the nearest licence file that names the licence but holds only part of it."""
     kb = model.kb
     for lf in sorted(model.facts.license_files, key=lambda lf: lf.distance):
+        if lf.role not in ("license", "embedded"):
+            continue  # a NOTICE quotes the licence's notice line; it is not meant to be the text
         for lid in lf.ids:
             if kb.main(lid) != lic.id:
                 continue
