@@ -256,7 +256,7 @@ _RELEASED_UNDER = LazyPattern(
 _SELF_SUBJECT = LazyPattern(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
-_OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
+_OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation|other|compared|their)\b", re.I)
 _BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
 _BASE_LINE = LazyPattern(
     r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
@@ -413,6 +413,9 @@ class _LicenceStatements:
         if "licen" in low or "creativecommons" in low or "opensource.org" in low or "apache.org" in low:
             if heading or 0 <= self.since_title <= 3:
                 out.extend(self._url_claims(raw, line_no, "card-body:license-link"))
+        if not heading and "licen" in low and re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", _plain(raw).strip(), re.I):
+            self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
+            return out
         if heading:
             self.after_heading = "licen" in low and bool(_LICENSE_HEADING.match(raw))
             value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
