@@ -112,6 +112,11 @@ CASES = [
          ("relabel-forbidden", "README.md")),
     Case("cc-link-under-title", lambda: llama2_ok(B, "# Chat\n[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)\n"),
          1, ("relabel-forbidden", "README.md")),
+    Case("title-is-the-subject", lambda: llama2_ok(B, "# Chat-7B\n\nChat-7B is released under the MIT license.\n"), 1,
+         ("relabel-forbidden", "README.md")),
+    Case("quant-files-table", lambda: llama2_ok(B, "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
+                                                  "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
+         1, ("relabel-forbidden", "README.md")),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"
@@ -129,6 +134,10 @@ CASES = [
     Case("upper-case-license-key", lambda: llama2_ok(f"LICENSE: apache-2.0\n{B}"), 1, ("relabel-forbidden", "README.md")),
     Case("base-model-with-space", lambda: {"README.md": card(f"license: mit\nbase model: {L2}"), "config.json": "{}"}, 1,
          ("metadata-invalid", "README.md")),
+    Case("cyrillic-letter-in-key", lambda: {"README.md": card(f"l\u0456cense: mit\n{B}")}, 1,
+         ("metadata-invalid", "README.md")),
+    Case("zero-width-space-in-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicen\u200bse: mit"), 1,
+         ("metadata-invalid", "README.md")),
     # --- class 8: GGUF lineage without a repo URL ---
     Case("gguf-base-name-and-org", lambda: {"m.Q4_K_M.gguf": gguf(general__license="apache-2.0", general__base_model__count=1,
                                                                general__base_model__0__name="Llama 2 7b Hf",
@@ -142,6 +151,10 @@ CASES = [
                                             "LICENSE": licence_text("mit")}, 1, ("unknown-base-license", "m.gguf")),
     Case("gguf-named-like-llama", lambda: {"m.gguf": gguf(general__license="mit", general__name="Llama 3.2 1B Instruct"),
                                            "LICENSE": licence_text("mit")}, 1, ("base-conflict", "m.gguf")),
+    Case("gguf-basename-size-finetune", lambda: {"m.gguf": gguf(general__license="apache-2.0",
+                                                                general__basename="Llama-3.2", general__size_label="1B",
+                                                                general__finetune="Instruct"),
+                                                 "LICENSE": apache()}, 1, ("base-conflict", "m.gguf")),
     Case("ok-gguf-own-name", lambda: {"m.gguf": gguf(general__license="apache-2.0", general__name="Tiny Story Model"),
                                       "LICENSE": apache()}, 0),
     # --- class 9: contradictions inside one model folder ---

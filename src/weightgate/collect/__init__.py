@@ -11,7 +11,7 @@ from ..facts import Fact, LicenseFile, ModelFacts, Problem
 from ..sources import TEXT_CAP, Source
 from ..text import decode, normalise
 from .. import discover
-from .card import read_card, split_front_matter
+from .card import meant_key, read_card, split_front_matter
 from .configs import looks_like_mergekit, read_adapter_config, read_mergekit, read_model_config
 
 # Front-matter keys that make a lone README.md a model card (a plain project README has none of them),
@@ -111,7 +111,7 @@ def card_says_model(reader: Reader, path: str) -> bool:
     yaml_text, _, _, _ = split_front_matter(text)
     if yaml_text is None:
         return False
-    keys = _front_keys(yaml_text)
+    keys = [meant_key(k) or k for k in _front_keys(yaml_text)]
     model_keys = {k.replace("-", "_") for k in MODEL_CARD_KEYS}
     if any(k in model_keys for k in keys):
         site = any(k in SITE_KEYS for k in keys)

@@ -9,7 +9,7 @@ import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Any, List, Optional, Tuple
 
-from ..text import LazyPattern
+from ..text import LazyPattern, normalise
 from ..facts import ERROR, WARNING, Fact, Problem
 
 # Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
@@ -172,11 +172,26 @@ HUB_KEYS = ("license", "license_name", "license_link", "base_model", "base_model
             "model_name", "language", "library_name", "pipeline_tag", "model-index", "quantized_by", "inference")
 
 
+# Letters that look like ASCII ones (Cyrillic, Greek) and invisible characters: `lіcense` with a Cyrillic і is
+# another key to every parser, and nobody reviewing the card can see why the licence is ignored.
+_LOOKALIKE = str.maketrans("асеорхуіѕјкмнтвАСЕОРХУІЅЈКМНТВαεικνορτυχΑΕΙΚΝΟΡΤΥΧ",
+                           "aceopxyisjkmhtbACEOPXYISJKMHTBaeikvoptuxAEIKNOPTYX")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def _skeleton(key: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", key).translate(_INVISIBLE).translate(_LOOKALIKE)
+
+
 def meant_key(key: str) -> Optional[str]:
     """The Hub key a misspelt or mis-cased key stands for, or None when it is fine (or unrelated)."""
     if key in HUB_KEYS:
         return None
-    low = key.strip().lower()
+    low = _skeleton(key).strip().lower()
+    if low in HUB_KEYS:
+        return low
     canon = low.replace(" ", "_").replace("-", "_")
     for want in HUB_KEYS:
         if canon == want.replace("-", "_"):
@@ -366,7 +381,26 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                 out.append(Fact("open_source_claim", sentence.strip(), path, line_no, "card-body"))
                 break
     out.extend(prose.finish())
+    return _without_repeats(out)
+
+
+def _without_repeats(facts: List[Fact]) -> List[Fact]:
+    """One licence claim per line: the statement readers (`License:` lines, badges, prose, headings, tables,
+    links) may each see the same words, and one statement is one finding."""
+    claimed = {f.line for f in facts if f.kind == "license_claim" and f.origin in _FIRST_READERS}
+    seen = set()
+    out = []
+    for f in facts:
+        if f.kind == "license_claim" and f.origin not in _FIRST_READERS:
+            key = (f.line, normalise(f.value))
+            if f.line in claimed or key in seen:
+                continue
+            seen.add(key)
+        out.append(f)
     return out
+
+
+_FIRST_READERS = ("card-body:license-line", "card-body:badge", "card-body:license-prose")
 
 
 # Links to a licence's canonical page say which licence is meant whatever their text ("[![License](badge.svg)](…)").
@@ -423,6 +457,8 @@ class _LicenceStatements:
                 out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
                                 "card-body:license-heading"))
             return out
+        if self.title and len(self.title) >= 3 and " under " in low:
+            out.extend(self._title_prose(raw, line_no))
         if self.after_heading:
             self.after_heading = False
             text = _plain(raw).strip(" -*+>.")
@@ -466,10 +502,29 @@ class _LicenceStatements:
         at = next((i for i, c in enumerate(columns) if re.fullmatch(r"(?:model\s+)?licen[cs]e(?:\s+type)?", c)), None)
         if at is None or not rows or at == 0 or _NOT_THIS_MODEL.search(columns[0]):
             return []
-        name = (self.title or "").lower()
-        mine = rows if len(rows) == 1 else [r for r in rows if name and r[1] and r[1][0].strip().lower() == name]
+        mine = rows if len(rows) == 1 else [r for r in rows if r[1] and self._names_this_model(r[1][0])]
         return [Fact("license_claim", cells[at].strip(), self.path, line_no, "card-body:license-table")
                 for line_no, cells in mine if at < len(cells) and cells[at].strip()]
+
+    def _names_this_model(self, cell: str) -> bool:
+        """A table row about this model: its name is the card's title (or part of it), or one of its files."""
+        name, title = normalise(cell), normalise(self.title)
+        if name.endswith((".gguf", ".safetensors", ".bin", ".onnx")):
+            return True
+        return min(len(name), len(title)) >= 3 and (name.startswith(title) or title.startswith(name))
+
+    def _title_prose(self, raw: str, line_no: int) -> List[Fact]:
+        """"Chat-7B is released under the MIT license": the card's own title as the subject is a claim."""
+        plain = _plain(raw)
+        out = []
+        for r in _RELEASED_UNDER.finditer(plain):
+            sentence = re.split(r"[.!?]\s", plain[: r.start()])[-1]
+            if normalise(self.title) not in normalise(sentence) or _OTHER_SUBJECT.search(sentence) \
+                    or _CODE_SUBJECT.search(sentence):
+                continue
+            out.append(Fact("license_claim", re.split(r"[.;!?]\s", r.group(1), 1)[0], self.path, line_no,
+                            "card-body:title-prose"))
+        return out
 
     def finish(self) -> List[Fact]:
         return self._table_claims() if self.columns is not None else []

@@ -265,6 +265,9 @@ def gguf_facts(meta: dict, path: str) -> List[Fact]:
     add("name", "general.name")
     for key in ("general.name", "general.basename"):  # what the file calls itself (judged by base-conflict)
         add("self_name", key, _hub_words(_str(meta, key) or "") or None)
+    parts = [_str(meta, k) for k in ("general.basename", "general.size_label", "general.finetune")]
+    if parts[0] and (parts[1] or parts[2]):  # llama.cpp splits "Meta-Llama-3.1-8B-Instruct" into these
+        add("self_name", "general.basename", "-".join(_hub_words(p) for p in parts if p))
     bases: List[str] = []
     count = meta.get("general.base_model.count")
     if isinstance(count, int) and not isinstance(count, bool):
