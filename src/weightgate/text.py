@@ -37,13 +37,10 @@ def decode(data: bytes, lenient: bool = False) -> str:
     return data.decode("utf-8", errors)
 
 
-_SURROGATE = re.compile("[\udc80-\udcff]")
-
-
 def printable(s: str) -> str:
     """A file name that was not UTF-8 (Python keeps its bytes as lone surrogates) with those bytes written as
     `\\xNN`, so every output format stays valid UTF-8."""
-    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
+    return re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
 
 
 def slug(s: str) -> str:

@@ -385,17 +385,16 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
 
 
 def _without_repeats(facts: List[Fact]) -> List[Fact]:
-    """One licence claim per line: the statement readers (`License:` lines, badges, prose, headings, tables,
-    links) may each see the same words, and one statement is one finding."""
+    """One licence claim per line from the readers added for prose statements (headings, tables, links, the
+    title as subject): they may see the same words as each other or as the `License:`-line, badge and prose
+    readers, and one statement is one finding."""
     claimed = {f.line for f in facts if f.kind == "license_claim" and f.origin in _FIRST_READERS}
-    seen = set()
     out = []
     for f in facts:
         if f.kind == "license_claim" and f.origin not in _FIRST_READERS:
-            key = (f.line, normalise(f.value))
-            if f.line in claimed or key in seen:
+            if f.line in claimed:
                 continue
-            seen.add(key)
+            claimed.add(f.line)
         out.append(f)
     return out
 
@@ -408,8 +407,8 @@ _LICENCE_URL = LazyPattern(
     r"https?://(?:www\.)?(?:opensource\.org/licen[cs]es?/([\w.+-]+)|choosealicense\.com/licenses/([\w.+-]+)|"
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
-_TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
-_TABLE_RULE = re.compile(r"^[\s|:-]+$")
+_TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
+_TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
 # A table whose first column names datasets, code or upstream models lists their licences, not this model's.
 _NOT_THIS_MODEL = LazyPattern(r"\b(?:data(?:set)?s?|corpus|code|library|software|component|tool|base|upstream|"
                               r"original|parent|source|dependenc(?:y|ies)|package)\b", re.I)
@@ -437,6 +436,7 @@ class _LicenceStatements:
         if row is None and self.columns is not None:
             out.extend(self._table_claims())
         if row is not None:
+            self.after_heading = False  # a table under the heading is read as a table
             self._table_line([_plain(c) for c in row.group(1).split("|")], line_no, out)
             return out
         heading = _HEADING.match(raw) is not None

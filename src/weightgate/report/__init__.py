@@ -65,8 +65,14 @@ def printable_report(report):
 
 
 def _has_surrogates(report) -> bool:
-    try:
-        report.to_json(indent=0).encode("utf-8")
-    except UnicodeEncodeError:
+    """Whether any path or message holds a non-UTF-8 byte (most reports: a quick all-ASCII scan)."""
+    import json
+
+    from ..text import printable
+
+    def bad(s) -> bool:
+        return isinstance(s, str) and not s.isascii() and printable(s) != s
+
+    if any(bad(getattr(f, k)) for f in report.findings for k in ("path", "message", "clause", "fix")):
         return True
-    return False
+    return any(bad(json.dumps([m.root, m.declared, m.bases], ensure_ascii=False, default=str)) for m in report.models)
