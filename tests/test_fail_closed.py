@@ -82,6 +82,8 @@ CASES = [
     Case("latin1-in-front-matter", lambda: {"README.md": f"---\nlicense: mit\n{B}\nauthor: Jos\xe9\n---\n# x\n"
                                             .encode("latin-1"), "config.json": "{}"}, 1,
          ("relabel-forbidden", "README.md")),
+    Case("utf16-without-bom", lambda: {"README.md": f"---\nlicense: mit\n{B}\n---\n# x\n".encode("utf-16-le")}, 1,
+         ("metadata-invalid", "README.md")),
     # --- class 5: a licence copy is the whole licence ---
     Case("llama2-license-first-40-percent", with_(llama2_ok, LICENSE=partial_llama2(0.4)), 1,
          ("missing-license-copy", "LICENSE")),
@@ -169,6 +171,10 @@ CASES = [
         "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
         "checkpoint-1000/adapter_config.json": json.dumps({"base_model_name_or_path": L2, "peft_type": "LORA"})}, 1,
          ("base-conflict", "checkpoint-1000/adapter_config.json")),
+    Case("mergekit-config-names-other-base", lambda: {
+        "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
+        "mergekit_config.yml": f"merge_method: slerp\nbase_model: {MISTRAL}\nmodels:\n  - model: {MISTRAL}\n  - model: {L2}\n"}, 1,
+         ("base-conflict", "mergekit_config.yml")),
     Case("ok-config-same-family", lambda: {"README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"),
                                            "LICENSE": apache(),
                                            "config.json": json.dumps({"_name_or_path": "mistralai/Mistral-7B-Instruct-v0.2"}),

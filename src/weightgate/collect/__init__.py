@@ -87,6 +87,10 @@ def _decode_leniently(data: bytes):
     with the bad bytes replaced, so every rule still runs on it. Only binary junk (NUL bytes in a file that
     does not open like a card) is left unread."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        bom_less = _utf16_without_bom(data)
+        if bom_less is not None:
+            return bom_less, (Problem("metadata-invalid", "UTF-16 text without a byte-order mark; the Hub and most "
+                                      "tools read it as binary", "save the file as UTF-8"), 1)
         if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---"):
             return None, (Problem("metadata-invalid", "not UTF-8 text (binary data (NUL bytes))",
                                   "save the file as UTF-8"), 1)
@@ -102,6 +106,15 @@ def _decode_leniently(data: bytes):
             "metadata-invalid", f"not UTF-8 text ({e.reason}: byte {bad[:1].hex()} at offset {e.start}, probably "
             "cp1252/Latin-1); read with the byte replaced, but the Hub and other tools may not read it at all",
             "save the file as UTF-8"), data.count(b"\n", 0, e.start) + 1)
+
+
+def _utf16_without_bom(data: bytes) -> Optional[str]:
+    """The text of UTF-16 saved without a byte-order mark (every other byte of an ASCII start is NUL), else None."""
+    head = data[:64]
+    for enc, text_bytes, nul_bytes in (("utf-16-le", head[0::2], head[1::2]), ("utf-16-be", head[1::2], head[0::2])):
+        if len(head) >= 8 and nul_bytes.strip(b"\x00") == b"" and b"\x00" not in text_bytes:
+            return data[: len(data) // 2 * 2].decode(enc, "replace")
+    return None
 
 
 def card_says_model(reader: Reader, path: str) -> bool:

@@ -2,7 +2,7 @@
 
 The card's `base_model` is one witness; the files that came out of training are others: `adapter_config.json`
 (`base_model_name_or_path`), `config.json` (`_name_or_path`), the same files in a trainer's `checkpoint-N/`
-subfolder, a GGUF's `general.base_model.*` entries or a safetensors `base_model`. When one of them names a
+subfolder, a `mergekit_config.yml`, a GGUF's `general.base_model.*` entries or a safetensors `base_model`. When one of them names a
 model the registry places under a licence that none of the card's bases has, the weights may come from that
 other model, and the card's word alone does not settle it.
 
@@ -22,7 +22,7 @@ ID = "base-conflict"
 SEVERITY = "error"
 SUMMARY = "A config, checkpoint or GGUF in the model folder names a base under another licence than the card's bases."
 
-_CARD_SIDE = ("card:", "card-body", "mergekit")
+_CARD_SIDE = ("card:", "card-body")  # a mergekit_config.yml is a file from the run, like a config
 
 
 def _registry_license(kb, value):
