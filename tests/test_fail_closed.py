@@ -119,6 +119,12 @@ CASES = [
     Case("quant-files-table", lambda: llama2_ok(B, "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
                                                   "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
          1, ("relabel-forbidden", "README.md")),
+    Case("licence-link-by-name-in-body", lambda: llama2_ok(B, "# Chat-7B\n\nIntro.\n\nMore.\n\nMore.\n\n"
+                                                             "**Chat-7B** · [MIT](https://opensource.org/licenses/MIT)\n"),
+         1, ("relabel-forbidden", "README.md")),
+    Case("shields-query-badge", lambda: llama2_ok(B, "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
+                                                    "message=Apache%202.0&color=blue)\n"), 1,
+         ("relabel-forbidden", "README.md")),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"

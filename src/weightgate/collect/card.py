@@ -407,6 +407,7 @@ _LICENCE_URL = LazyPattern(
     r"https?://(?:www\.)?(?:opensource\.org/licen[cs]es?/([\w.+-]+)|choosealicense\.com/licenses/([\w.+-]+)|"
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
+_SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]*&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
 _TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
 # A table whose first column names datasets, code or upstream models lists their licences, not this model's.
@@ -445,8 +446,11 @@ class _LicenceStatements:
         if heading and not self.title and re.match(r"^\s*#\s+\S", raw):
             self.title, self.since_title = _plain(raw.strip()[1:].strip()), 0
         if "licen" in low or "creativecommons" in low or "opensource.org" in low or "apache.org" in low:
-            if heading or 0 <= self.since_title <= 3:
+            if heading or 0 <= self.since_title <= 3 or self._names_title(raw):
                 out.extend(self._url_claims(raw, line_no, "card-body:license-link"))
+            for m in (_SHIELD.finditer(raw) if "shields.io" in low else ()):  # ?label=license&message=MIT
+                out.append(Fact("license_claim", m.group(1).replace("%20", " ").replace("+", " ").replace("_", " "),
+                                self.path, line_no, "card-body:badge-query"))
         if not heading and "licen" in low and re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", _plain(raw).strip(), re.I):
             self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
             return out
@@ -505,6 +509,11 @@ class _LicenceStatements:
         mine = rows if len(rows) == 1 else [r for r in rows if r[1] and self._names_this_model(r[1][0])]
         return [Fact("license_claim", cells[at].strip(), self.path, line_no, "card-body:license-table")
                 for line_no, cells in mine if at < len(cells) and cells[at].strip()]
+
+    def _names_title(self, raw: str) -> bool:
+        """The line names the model by its title ("**Chat-7B** · [MIT](…)"): a licence link there is about it."""
+        title = normalise(self.title)
+        return len(title) >= 3 and title in normalise(_plain(raw))
 
     def _names_this_model(self, cell: str) -> bool:
         """A table row about this model: its name is the card's title (or part of it), or one of its files."""
