@@ -407,7 +407,7 @@ _LICENCE_URL = LazyPattern(
     r"https?://(?:www\.)?(?:opensource\.org/licen[cs]es?/([\w.+-]+)|choosealicense\.com/licenses/([\w.+-]+)|"
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
-_SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]*&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
+_SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
 _TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
 # A table whose first column names datasets, code or upstream models lists their licences, not this model's.
@@ -418,8 +418,9 @@ _BARE_WORDS = 8  # a licence name alone on a line is short; a longer line is a s
 
 class _LicenceStatements:
     """Licence statements that are not `License: X` lines, read the same way: a licence heading followed by a
-    bare licence name (or `## License: X`), a table with a License column or a `| License | X |` row, and a
-    link to a licence's canonical page in the title line or just below it. Lines about the training code,
+    bare licence name (or `## License: X`), a table with a License column or a `| License | X |` row, a link
+    to a licence's canonical page in or just below the title or on a line naming the model, a shields.io
+    `label=license&message=X` badge, and "<title> is released under X". Lines about the training code,
     datasets or other models are not claims about this model, and neither are comparison tables of several
     models (only a table with one row, or the row naming this card's title, speaks for the model)."""
 
