@@ -74,6 +74,23 @@ def sd_lora():
             "LICENSE": licence_text("creativeml-openrail-m")}
 
 
+def llama32_gguf():
+    """A bartowski-style quantization: the GGUF calls itself by the base's name and keeps its licence."""
+    notice = ("Llama 3.2 is licensed under the Llama 3.2 Community License, Copyright © Meta Platforms, Inc. "
+              "All Rights Reserved.")
+    body = ("# Llamacpp imatrix Quantizations of Llama-3.2-1B-Instruct\n\nOriginal model: "
+            "https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct\n\nBuilt with Llama\n\n"
+            "| Filename | Quant type | File Size |\n|---|---|---|\n| Llama-3.2-1B-Instruct-Q4_K_M.gguf | Q4_K_M | 0.81GB |\n")
+    return {"README.md": card("license: llama3.2\nbase_model: meta-llama/Llama-3.2-1B-Instruct\n"
+                              "model_name: Llama-3.2-1B-Instruct-GGUF\nquantized_by: bartowski", body),
+            "LICENSE": licence_text("llama3.2"), "NOTICE": notice,
+            "Llama-3.2-1B-Instruct-Q4_K_M.gguf": gguf(
+                general__name="Llama 3.2 1B Instruct", general__basename="Llama-3.2", general__size_label="1B",
+                general__finetune="Instruct", general__license="llama3.2", general__base_model__count=1,
+                general__base_model__0__name="Llama 3.2 1B Instruct", general__base_model__0__organization="Meta Llama",
+                general__base_model__0__repo_url="https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct")}
+
+
 def python_project_with_model():
     """A code repository: Apache LICENSE at the top, docs pages with Jekyll front matter, tiny test fixtures,
     and one model folder with its own Llama 2 licence and notice."""
@@ -92,6 +109,7 @@ REPOS = {
     "mistral-gguf": mistral_gguf,
     "gemma-finetune": gemma_finetune,
     "sd15-lora": sd_lora,
+    "llama3.2-gguf-quant": llama32_gguf,
     "python-project-with-model": python_project_with_model,
 }
 
