@@ -96,6 +96,8 @@ CASES = [
                                                 **{"Llama2-License_DOT_txt": partial_llama2(0.5)}), 1,
          ("missing-license-copy", "Llama2-License.txt")),
     Case("ok-llama2-license-whole", llama2_ok, 0),
+    Case("ok-apache-without-appendix", lambda: {"README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"),
+                                                "config.json": "{}", "LICENSE": apache().split("APPENDIX:")[0]}, 0),
     # --- class 6: licence statements in card prose ---
     Case("license-heading-bare-name", lambda: llama2_ok(B, "# Chat\n\n## License\n\nMIT\n"), 1,
          ("relabel-forbidden", "README.md")),

@@ -196,8 +196,9 @@ class Knowledge:
             for other in self.licenses[lid].supersedes:
                 hits.pop(other, None)
         ids = tuple(sorted(hits))
-        copies = tuple(sorted(l for l, n in hits.items() if n >= min(2, len(self.licenses[l].fingerprints))
-                              and self.coverage(l, normalised_text)[0]))
+        copies = tuple(sorted(l for l, n in hits.items()
+                              if (self.coverage(l, normalised_text)[0] if l in self.coverage_data
+                                  else n >= min(2, len(self.licenses[l].fingerprints)))))
         return ids, copies
 
     def coverage(self, lid: str, normalised_text: str) -> Tuple[bool, int, List[str]]:
