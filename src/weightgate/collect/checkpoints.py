@@ -270,15 +270,13 @@ def gguf_facts(meta: dict, path: str) -> List[Fact]:
         add("self_name", "general.basename", "-".join(_hub_words(p) for p in parts if p))
     bases: List[str] = []
     count = meta.get("general.base_model.count")
-    if isinstance(count, int) and not isinstance(count, bool):
-        ids: Iterable[int] = range(min(max(count, 0), MAX_GGUF_BASES))
-    else:  # count missing: take the indices that are present
-        found = set()
-        for k in meta:
-            m = re.match(r"general\.base_model\.(\d+)\.", k)
-            if m and len(m.group(1)) < 4:
-                found.add(int(m.group(1)))
-        ids = sorted(found)[:MAX_GGUF_BASES]
+    found = set(range(min(max(count, 0), MAX_GGUF_BASES))) if isinstance(count, int) and not isinstance(count, bool) \
+        else set()
+    for k in meta:  # entries past a wrong (or missing) count are still references
+        m = re.match(r"general\.base_model\.(\d+)\.", k) if k.startswith("general.base_model.") else None
+        if m and len(m.group(1)) < 4:
+            found.add(int(m.group(1)))
+    ids: Iterable[int] = sorted(found)[:MAX_GGUF_BASES]
     for i in ids:
         pre = f"general.base_model.{i}."
         url, org, nm = _str(meta, pre + "repo_url"), _str(meta, pre + "organization"), _str(meta, pre + "name")
