@@ -127,6 +127,10 @@ CASES = [
     Case("shields-query-badge", lambda: llama2_ok(B, "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
                                                     "message=Apache%202.0&color=blue)\n"), 1,
          ("relabel-forbidden", "README.md")),
+    Case("html-license-line", lambda: llama2_ok(B, "# Chat\n\n<b>License:</b> Apache 2.0\n"), 1,
+         ("relabel-forbidden", "README.md")),
+    Case("html-license-heading", lambda: llama2_ok(B, "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"), 1,
+         ("relabel-forbidden", "README.md")),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"

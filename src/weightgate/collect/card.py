@@ -408,6 +408,7 @@ _LICENCE_URL = LazyPattern(
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
 _SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
+_HTML_TAG = LazyPattern(r"<[^<>]{0,200}>")
 _TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
 # A table whose first column names datasets, code or upstream models lists their licences, not this model's.
@@ -441,6 +442,17 @@ class _LicenceStatements:
             self.after_heading = False  # a table under the heading is read as a table
             self._table_line([_plain(c) for c in row.group(1).split("|")], line_no, out)
             return out
+        if "<" in raw and "licen" in low:  # `<b>License:</b> MIT`, `<h2>License</h2>`: HTML says the same
+            text = _HTML_TAG.sub(" ", raw).strip()
+            if text != raw.strip():
+                m = _LICENSE_LINE.match(text)
+                if m and _license_value(m.group(1)).strip():
+                    out.append(Fact("license_claim", _plain(_license_value(m.group(1))), self.path, line_no,
+                                    "card-body:license-html"))
+                    return out
+                if re.fullmatch(r"licen[cs]e\s*:?", _plain(text), re.I):
+                    self.after_heading = True
+                    return out
         heading = _HEADING.match(raw) is not None
         if self.since_title >= 0:
             self.since_title += 1
@@ -466,7 +478,7 @@ class _LicenceStatements:
             out.extend(self._title_prose(raw, line_no))
         if self.after_heading:
             self.after_heading = False
-            text = _plain(raw).strip(" -*+>.")
+            text = _plain(_HTML_TAG.sub(" ", raw) if "<" in raw else raw).strip(" -*+>.")
             if _LICENSE_LINE.match(raw):
                 return out  # `License: X` under the heading: read by body_facts
             if text and len(text.split()) <= _BARE_WORDS and not _OTHER_SUBJECT.search(text) \
