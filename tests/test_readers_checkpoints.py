@@ -71,6 +71,7 @@ def test_gguf_facts(tmp_path):
         ("license_name", "llama2", "gguf:general.license.name"),
         ("license_link", "https://ai.meta.com/llama/license/", "gguf:general.license.link"),
         ("name", "Llama 2 7B Chat", "gguf:general.name"),
+        ("self_name", "Llama-2-7B-Chat", "gguf:general.name"),  # in Hub spelling, for base-conflict
         ("base", "meta-llama/Llama-2-7b-chat-hf", "gguf:general.base_model.0.repo_url"),
         ("relation", "quantized", "gguf:general.type"),
     ]
@@ -94,7 +95,8 @@ def test_gguf_org_name_source_and_adapter(tmp_path):
     by = lambda p: [(k, v, o) for (k, v, o), f in zip(facts(out), out) if f.path == p]  # noqa: E731
     assert by("a.gguf") == [("license", "apache-2.0", "gguf:general.license"),
                             ("base", "mistralai/Mistral-7B-v0.1", "gguf:general.base_model.0.name"),
-                            ("base_hint", "Only A Name", "gguf:general.base_model.1.name"),
+                            # a name without organisation is a reference too (resolved or unknown, never dropped)
+                            ("base", "Only-A-Name", "gguf:general.base_model.1.name"),
                             ("relation", "adapter", "gguf:general.type")]
     assert by("b.gguf") == [("base", "Qwen/Qwen2-7B", "gguf:general.source.repo_url"),
                             ("relation", "quantized", "gguf:general.type")]

@@ -77,6 +77,8 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
         has_card = bool(card_path and card_says_model(card_path))
         if not (has_card or is_model_folder(files, False)):
             continue
+        if not has_card and folder != top and is_test_fixture(source, folder, files):
+            continue
         owner = _carded_ancestor(folder, carded) if not has_card else None
         if owner is not None:
             prefix = folder[len(owner) + 1:] if owner else folder
@@ -87,6 +89,27 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
         if has_card:
             carded[folder] = entry[1]
     return found
+
+
+# A test fixture is not a model: a folder under tests/ (test/, testdata/, fixtures/) without a model card whose
+# weight files are all too small to hold any model's tensors (a 2-byte `model.safetensors` next to a
+# `config.json` naming a Llama id). Named on the command line it is checked like any folder.
+TEST_DIRS = ("tests", "test", "testdata", "test_data", "fixtures", "__fixtures__")
+FIXTURE_WEIGHT_BYTES = 1024
+
+
+def is_test_fixture(source: Source, folder: str, files: List[str]) -> bool:
+    if not any(part.lower() in TEST_DIRS for part in folder.split("/")):
+        return False
+    for name in files:
+        path = _join(folder, name)
+        if not name.lower().endswith(WEIGHT_SUFFIXES):
+            continue
+        if source.kind(path) != "file" or source.size(path) >= FIXTURE_WEIGHT_BYTES:
+            return False
+        if source.read_bytes(path, 64).startswith(b"version https://git-lfs"):
+            return False  # a Git LFS pointer stands for real weights
+    return True
 
 
 def _carded_ancestor(folder: str, carded: dict):

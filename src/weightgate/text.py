@@ -23,16 +23,24 @@ def normalise(s: str) -> str:
     return _WS.sub(" ", s).strip().lower()
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, lenient: bool = False) -> str:
     """Decode text from a checked file: UTF-8 (BOM stripped) or UTF-16 with a BOM.
 
-    Raises UnicodeDecodeError for anything else; callers turn that into a finding.
+    Raises UnicodeDecodeError for anything else (callers turn that into a finding), unless `lenient`: then
+    undecodable bytes become U+FFFD and the rest of the text is read as it is.
     """
+    errors = "replace" if lenient else "strict"
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        return data[3:].decode("utf-8", errors)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    return data.decode("utf-8")
+        return data.decode("utf-16", errors)
+    return data.decode("utf-8", errors)
+
+
+def printable(s: str) -> str:
+    """A file name that was not UTF-8 (Python keeps its bytes as lone surrogates) with those bytes written as
+    `\\xNN`, so every output format stays valid UTF-8."""
+    return re.sub("[\udc80-\udcff]", lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", s)
 
 
 def slug(s: str) -> str:

@@ -11,12 +11,25 @@ from ..facts import Fact, LicenseFile, ModelFacts, Problem
 from ..sources import TEXT_CAP, Source
 from ..text import decode, normalise
 from .. import discover
-from .card import read_card, split_front_matter
+from .card import meant_key, read_card, split_front_matter
 from .configs import looks_like_mergekit, read_adapter_config, read_mergekit, read_model_config
 
-# Front-matter keys that make a lone README.md a model card (a plain project README has none of them).
+# Front-matter keys that make a lone README.md a model card (a plain project README has none of them),
+# matched in any case and spelling the Hub would not read (`License:`, `base-model:` still say "model card").
 MODEL_CARD_KEYS = ("base_model", "license", "library_name", "pipeline_tag", "model-index", "model_name",
                    "base_model_relation", "license_name", "licence")
+# Keys of static-site generators (Jekyll, MkDocs, Hugo, Docusaurus). A docs page with `title:`/`layout:` and
+# a `license: MIT` is the project's documentation, not a model card, unless it also names model-only keys.
+SITE_KEYS = ("layout", "title", "permalink", "nav_order", "nav_exclude", "parent", "grand_parent", "has_children",
+             "sidebar_position", "sidebar_label", "slug", "weight", "draft", "hide", "template", "date",
+             "redirect_from", "toc", "search_exclude", "categories")
+_MODEL_ONLY_KEYS = ("base_model", "library_name", "pipeline_tag", "model-index", "model_name", "base_model_relation")
+
+
+def _front_keys(yaml_text: str) -> List[str]:
+    """Top-level keys of front matter, lowercased with `-`/space as `_` (a cheap look before parsing YAML)."""
+    return [line.split(":", 1)[0].strip().lower().replace("-", "_").replace(" ", "_")
+            for line in yaml_text.splitlines() if ":" in line and line[:1] not in (" ", "\t", "#", "-")]
 
 
 _CURRENT = [None]
@@ -57,19 +70,51 @@ class Reader:
                 problems.append(Fact("problem", Problem(
                     "metadata-invalid", f"file is larger than {TEXT_CAP // (1024 * 1024)} MB; only the start was read",
                     "keep cards, configs and licence files small"), path, 1, "read", ))
-            if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise UnicodeDecodeError("utf-8", data[:1], 0, 1, "binary data (NUL bytes)")
-            text = decode(data)
+            text, problem = _decode_leniently(data)
+            if problem is not None:
+                problems.append(Fact("problem", problem[0], path, problem[1], "read"))
         except ReadError as e:
             problems.append(Fact("problem", Problem("metadata-invalid", f"cannot read: {e.message}",
                                                     "replace it with a regular file inside the repository"),
                                  path, 1, "read"))
-        except UnicodeDecodeError as e:
-            text = None
-            problems.append(Fact("problem", Problem("metadata-invalid", f"not UTF-8 text ({e.reason})",
-                                                    "save the file as UTF-8"), path, 1, "read"))
         self._cache[path] = (text, problems)
         return text, problems
+
+
+def _decode_leniently(data: bytes):
+    """(text or None, (Problem, line) or None). A text file that is not clean UTF-8 is still what it says it is:
+    a card with a cp1252 apostrophe, Latin-1 letters or a stray NUL is reported at the first bad byte, then read
+    with the bad bytes replaced, so every rule still runs on it. Only binary junk (NUL bytes in a file that
+    does not open like a card) is left unread."""
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        bom_less = _utf16_without_bom(data)
+        if bom_less is not None:
+            return bom_less, (Problem("metadata-invalid", "UTF-16 text without a byte-order mark; the Hub and most "
+                                      "tools read it as binary", "save the file as UTF-8"), 1)
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---"):
+            return None, (Problem("metadata-invalid", "not UTF-8 text (binary data (NUL bytes))",
+                                  "save the file as UTF-8"), 1)
+        at = data.index(b"\x00")
+        text = decode(data.replace(b"\x00", b""), lenient=True)
+        return text, (Problem("metadata-invalid", "holds NUL bytes (binary data in a text file); read without them",
+                              "save the file as plain UTF-8 text"), data.count(b"\n", 0, at) + 1)
+    try:
+        return decode(data), None
+    except UnicodeDecodeError as e:
+        bad = data[e.start:e.start + 4]
+        return decode(data, lenient=True), (Problem(
+            "metadata-invalid", f"not UTF-8 text ({e.reason}: byte {bad[:1].hex()} at offset {e.start}, probably "
+            "cp1252/Latin-1); read with the byte replaced, but the Hub and other tools may not read it at all",
+            "save the file as UTF-8"), data.count(b"\n", 0, e.start) + 1)
+
+
+def _utf16_without_bom(data: bytes) -> Optional[str]:
+    """The text of UTF-16 saved without a byte-order mark (every other byte of an ASCII start is NUL), else None."""
+    head = data[:64]
+    for enc, text_bytes, nul_bytes in (("utf-16-le", head[0::2], head[1::2]), ("utf-16-be", head[1::2], head[0::2])):
+        if len(head) >= 8 and nul_bytes.strip(b"\x00") == b"" and b"\x00" not in text_bytes:
+            return data[: len(data) // 2 * 2].decode(enc, "replace")
+    return None
 
 
 def card_says_model(reader: Reader, path: str) -> bool:
@@ -79,8 +124,11 @@ def card_says_model(reader: Reader, path: str) -> bool:
     yaml_text, _, _, _ = split_front_matter(text)
     if yaml_text is None:
         return False
-    if any(line.split(":", 1)[0].strip() in MODEL_CARD_KEYS for line in yaml_text.splitlines() if ":" in line):
-        return True
+    keys = [meant_key(k) or k for k in _front_keys(yaml_text)]
+    model_keys = {k.replace("-", "_") for k in MODEL_CARD_KEYS}
+    if any(k in model_keys for k in keys):
+        site = any(k in SITE_KEYS for k in keys)
+        return not site or any(k in {m.replace("-", "_") for m in _MODEL_ONLY_KEYS} for k in keys)
     # Front matter that is not a plain `key: value` mapping is broken metadata worth reporting.
     first = next((l for l in yaml_text.splitlines() if l.strip() and not l.lstrip().startswith("#")), "")
     return bool(first) and not re.match(r"^[\w.-]+\s*:", first)

@@ -9,7 +9,7 @@ import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Any, List, Optional, Tuple
 
-from ..text import LazyPattern
+from ..text import LazyPattern, normalise
 from ..facts import ERROR, WARNING, Fact, Problem
 
 # Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
@@ -57,15 +57,27 @@ def _load_yaml_with_lines(yaml_text: str):
 
     node, data = load(yaml_text)
     if node is None:
-        return None, {}, {}
-    lines, item_lines = {}, {}
+        return None, {}, {}, {}
+    lines, item_lines, repeats, earlier = {}, {}, {}, {}
     if isinstance(node, yaml.MappingNode):
         for knode, vnode in node.value:
             if isinstance(knode, yaml.ScalarNode):
+                if knode.value in lines:
+                    repeats.setdefault(knode.value, [(lines[knode.value], earlier[knode.value])]).append(
+                        (knode.start_mark.line, _scalars(vnode)))
                 lines[knode.value] = knode.start_mark.line
+                earlier[knode.value] = _scalars(vnode)
                 if isinstance(vnode, yaml.SequenceNode):
                     item_lines[knode.value] = [v.start_mark.line for v in vnode.value]
-    return data, lines, item_lines
+    return data, lines, item_lines, repeats
+
+
+def _scalars(node) -> List[str]:
+    """The string values of a scalar or a list of scalars (what a repeated key held before the last one won)."""
+    import yaml
+
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    return [n.value for n in items if isinstance(n, yaml.ScalarNode) and isinstance(n.value, str)]
 
 
 def read_card(path: str, text: str) -> Tuple[List[Fact], str, int]:
@@ -85,7 +97,7 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
     import yaml
 
     try:
-        data, key_lines, item_lines = _load_yaml_with_lines(yaml_text)
+        data, key_lines, item_lines, repeats = _load_yaml_with_lines(yaml_text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = first + (mark.line if mark else 0)
@@ -155,21 +167,76 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
             for entry in data[key]:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     out.append(Fact("index_name", entry["name"], path, line_of(key), "card:model-index"))
+    out.extend(_ambiguous_key_facts(path, data, repeats, line_of, first))
+    return out
+
+
+# Keys the Hub reads from a model card. A key that differs only in case or punctuation (`License:`,
+# `Base_model:`, `base-model:`) is a different key to the Hub's YAML, so its value is silently ignored.
+HUB_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation", "datasets", "tags",
+            "model_name", "language", "library_name", "pipeline_tag", "model-index", "quantized_by", "inference")
+
+
+# Letters that look like ASCII ones (Cyrillic, Greek) and invisible characters: `lіcense` with a Cyrillic і is
+# another key to every parser, and nobody reviewing the card can see why the licence is ignored.
+_LOOKALIKE = str.maketrans("асеорхуіѕјкмнтвАСЕОРХУІЅЈКМНТВαεικνορτυχΑΕΙΚΝΟΡΤΥΧ",
+                           "aceopxyisjkmhtbACEOPXYISJKMHTBaeikvoptuxAEIKNOPTYX")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def _skeleton(key: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", key).translate(_INVISIBLE).translate(_LOOKALIKE)
+
+
+def meant_key(key: str) -> Optional[str]:
+    """The Hub key a misspelt or mis-cased key stands for, or None when it is fine (or unrelated)."""
+    if key in HUB_KEYS:
+        return None
+    low = _skeleton(key).strip().lower()
+    if low in HUB_KEYS:
+        return low
+    canon = low.replace(" ", "_").replace("-", "_")
+    for want in HUB_KEYS:
+        if canon == want.replace("-", "_"):
+            return want
+    return KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+
+
+def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: int) -> List[Fact]:
+    """Keys read two ways: a key written twice (the Hub's YAML parser rejects the card; PyYAML keeps the last
+    value), and misspelt or mis-cased keys (ignored by the Hub). Each is a finding; the value of a misspelt
+    licence or base key is still taken, so a licence hidden under `License:` is judged like any other."""
+    out: List[Fact] = []
+    for key, seen in repeats.items():
+        where = ", ".join(str(first + n) for n, _values in seen)
+        out.append(Fact("problem", Problem(
+            "metadata-invalid", f"`{key}` is written {len(seen)} times (lines {where}); the Hub rejects duplicate "
+            "keys and other readers keep only the last value", f"keep one `{key}:` (a list holds several values)"),
+            path, first + seen[-1][0], f"card:{key}"))
+        kind = {"license": "license", "base_model": "base"}.get(meant_key(key) or key)
+        for n, values in seen[:-1] if kind else ():  # the values the last one hides are still claims
+            out.extend(Fact(kind, v.strip(), path, first + n, f"card:{key}") for v in values if v.strip())
     for key in data:
-        if isinstance(key, str) and key.lower() in KEY_TYPOS and key not in ("license", "datasets"):
-            want = KEY_TYPOS[key.lower()]
-            if want in data:
-                continue
-            out.append(Fact("problem", Problem(
-                "metadata-invalid", f"`{key}` is not a model card key; the Hub reads `{want}`, so this value is ignored",
-                f"rename `{key}:` to `{want}:`"), path, line_of(key), f"card:{key}"))
-            value = data[key]
-            if want in ("license", "base_model") and isinstance(value, str):
-                out.append(Fact("license" if want == "license" else "base", value.strip(), path, line_of(key),
-                                f"card:{key}"))
-        elif not isinstance(key, str):
+        if not isinstance(key, str):
             out.append(Fact("problem", Problem("metadata-invalid", f"front matter key {key!r} is not a string",
                                                "quote the key"), path, first, "card"))
+            continue
+        want = meant_key(key)
+        if want is None:
+            continue
+        also = f" (the card also has `{want}`, so the two disagree or repeat)" if want in data else ""
+        out.append(Fact("problem", Problem(
+            "metadata-invalid", f"`{key}` is not a model card key; did you mean `{want}`? The Hub reads only "
+            f"`{want}`, so this value is ignored{also}", f"rename `{key}:` to `{want}:`"),
+            path, line_of(key), f"card:{key}"))
+        value = data[key]
+        if want in ("license", "base_model"):
+            kind = "license" if want == "license" else "base"
+            for item in (value if isinstance(value, list) else [value]):
+                if isinstance(item, str) and item.strip():
+                    out.append(Fact(kind, item.strip(), path, line_of(key), f"card:{key}"))
     return out
 
 
@@ -209,7 +276,7 @@ _RELEASED_UNDER = LazyPattern(
 _SELF_SUBJECT = LazyPattern(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
-_OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation)\b", re.I)
+_OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation|other|compared|their)\b", re.I)
 _BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
 _BASE_LINE = LazyPattern(
     r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
@@ -265,6 +332,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
     title_seen = False
     block: List[str] = []
     block_start = 0
+    prose = _LicenceStatements(path)
     for i, raw in enumerate(body.splitlines()):
         line_no = first_line + i
         stripped = raw.strip()
@@ -283,6 +351,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             if re.match(r"^#\s+\S", stripped):
                 out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
         low = raw.lower()
+        out.extend(prose.read(raw, low, line_no))
         if _HEADING.match(raw):
             in_license_section = "licen" in low and bool(_LICENSE_HEADING.match(raw))
             continue
@@ -316,7 +385,176 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                     and not _OSS_OTHERS.search(sentence)):
                 out.append(Fact("open_source_claim", sentence.strip(), path, line_no, "card-body"))
                 break
+    out.extend(prose.finish())
+    return _without_repeats(out)
+
+
+def _without_repeats(facts: List[Fact]) -> List[Fact]:
+    """One licence claim per line from the readers added for prose statements (headings, tables, links, the
+    title as subject): they may see the same words as each other or as the `License:`-line, badge and prose
+    readers, and one statement is one finding."""
+    claimed = {f.line for f in facts if f.kind == "license_claim" and f.origin in _FIRST_READERS}
+    out = []
+    for f in facts:
+        if f.kind == "license_claim" and f.origin not in _FIRST_READERS:
+            if f.line in claimed:
+                continue
+            claimed.add(f.line)
+        out.append(f)
     return out
+
+
+_FIRST_READERS = ("card-body:license-line", "card-body:badge", "card-body:license-prose")
+
+
+# Links to a licence's canonical page say which licence is meant whatever their text ("[![License](badge.svg)](…)").
+_LICENCE_URL = LazyPattern(
+    r"https?://(?:www\.)?(?:opensource\.org/licen[cs]es?/([\w.+-]+)|choosealicense\.com/licenses/([\w.+-]+)|"
+    r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
+    r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
+_SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
+_HTML_TAG = LazyPattern(r"<[^<>]{0,200}>")
+_TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
+_TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
+# A table whose first column names datasets, code or upstream models lists their licences, not this model's.
+_NOT_THIS_MODEL = LazyPattern(r"\b(?:data(?:set)?s?|corpus|code|library|software|component|tool|base|upstream|"
+                              r"original|parent|source|dependenc(?:y|ies)|package)\b", re.I)
+_BARE_WORDS = 8  # a licence name alone on a line is short; a longer line is a sentence, read by the prose rules
+
+
+class _LicenceStatements:
+    """Licence statements that are not `License: X` lines, read the same way: a licence heading followed by a
+    bare licence name (or `## License: X`), a table with a License column or a `| License | X |` row, a link
+    to a licence's canonical page in or just below the title or on a line naming the model, a shields.io
+    `label=license&message=X` badge, and "<title> is released under X". Lines about the training code,
+    datasets or other models are not claims about this model, and neither are comparison tables of several
+    models (only a table with one row, or the row naming this card's title, speaks for the model)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.after_heading = False  # the previous line was a licence heading
+        self.columns: Optional[List[str]] = None  # header cells of the current table
+        self.rows: List[Tuple[int, List[str]]] = []
+        self.title = ""
+        self.since_title = -1  # lines since the H1 title (-1: no title yet)
+
+    def read(self, raw: str, low: str, line_no: int) -> List[Fact]:
+        out: List[Fact] = []
+        row = _TABLE_ROW.match(raw)
+        if row is None and self.columns is not None:
+            out.extend(self._table_claims())
+        if row is not None:
+            self.after_heading = False  # a table under the heading is read as a table
+            self._table_line([_plain(c) for c in row.group(1).split("|")], line_no, out)
+            return out
+        if "<" in raw and "licen" in low:  # `<b>License:</b> MIT`, `<h2>License</h2>`: HTML says the same
+            text = _HTML_TAG.sub(" ", raw).strip()
+            if text != raw.strip():
+                m = _LICENSE_LINE.match(text)
+                if m and _license_value(m.group(1)).strip():
+                    out.append(Fact("license_claim", _plain(_license_value(m.group(1))), self.path, line_no,
+                                    "card-body:license-html"))
+                    return out
+                if re.fullmatch(r"licen[cs]e\s*:?", _plain(text), re.I):
+                    self.after_heading = True
+                    return out
+        heading = _HEADING.match(raw) is not None
+        if self.since_title >= 0:
+            self.since_title += 1
+        if heading and not self.title and re.match(r"^\s*#\s+\S", raw):
+            self.title, self.since_title = _plain(raw.strip()[1:].strip()), 0
+        if "licen" in low or "creativecommons" in low or "opensource.org" in low or "apache.org" in low:
+            if heading or 0 <= self.since_title <= 3 or self._names_title(raw):
+                out.extend(self._url_claims(raw, line_no, "card-body:license-link"))
+            for m in (_SHIELD.finditer(raw) if "shields.io" in low else ()):  # ?label=license&message=MIT
+                out.append(Fact("license_claim", m.group(1).replace("%20", " ").replace("+", " ").replace("_", " "),
+                                self.path, line_no, "card-body:badge-query"))
+        if not heading and "licen" in low and re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", _plain(raw).strip(), re.I):
+            self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
+            return out
+        if heading:
+            self.after_heading = "licen" in low and bool(_LICENSE_HEADING.match(raw))
+            value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
+            if value:
+                out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
+                                "card-body:license-heading"))
+            return out
+        if self.title and len(self.title) >= 3 and " under " in low:
+            out.extend(self._title_prose(raw, line_no))
+        if self.after_heading:
+            self.after_heading = False
+            text = _plain(_HTML_TAG.sub(" ", raw) if "<" in raw else raw).strip(" -*+>.")
+            if _LICENSE_LINE.match(raw):
+                return out  # `License: X` under the heading: read by body_facts
+            if text and len(text.split()) <= _BARE_WORDS and not _OTHER_SUBJECT.search(text) \
+                    and not _CODE_SUBJECT.search(text):
+                out.append(Fact("license_claim", text, self.path, line_no, "card-body:license-heading"))
+                out.extend(self._url_claims(raw, line_no, "card-body:license-heading"))
+        return out
+
+    def _url_claims(self, raw: str, line_no: int, origin: str) -> List[Fact]:
+        out: List[Fact] = []
+        if "badge/licen" in raw.lower():
+            return out  # a licence badge is read by body_facts already
+        for m in _LICENCE_URL.finditer(raw):
+            if m.group(5):
+                value = f"CC-{m.group(5).upper()}-{m.group(6)}"
+            else:
+                value = next(g for g in m.groups()[:4] if g)
+                value = "Apache-2.0" if value.upper() == "LICENSE-2.0" else value
+            before = raw[: m.start()]
+            if _OTHER_SUBJECT.search(before) or _CODE_SUBJECT.search(_plain(before)):
+                continue
+            out.append(Fact("license_claim", value, self.path, line_no, origin))
+        return out
+
+    def _table_line(self, cells: List[str], line_no: int, out: List[Fact]) -> None:
+        if len(cells) >= 2 and re.fullmatch(r"licen[cs]e(?:\s+type)?", cells[0].strip(), re.I) \
+                and cells[1].strip() and not _TABLE_RULE.match(cells[1]):
+            out.append(Fact("license_claim", cells[1].strip(), self.path, line_no, "card-body:license-table"))
+            return
+        if self.columns is None:
+            self.columns, self.rows = [c.strip().lower() for c in cells], []
+        elif not _TABLE_RULE.match("|".join(cells)):
+            self.rows.append((line_no, cells))
+
+    def _table_claims(self) -> List[Fact]:
+        columns, rows = self.columns or [], self.rows
+        self.columns, self.rows = None, []
+        at = next((i for i, c in enumerate(columns) if re.fullmatch(r"(?:model\s+)?licen[cs]e(?:\s+type)?", c)), None)
+        if at is None or not rows or at == 0 or _NOT_THIS_MODEL.search(columns[0]):
+            return []
+        mine = rows if len(rows) == 1 else [r for r in rows if r[1] and self._names_this_model(r[1][0])]
+        return [Fact("license_claim", cells[at].strip(), self.path, line_no, "card-body:license-table")
+                for line_no, cells in mine if at < len(cells) and cells[at].strip()]
+
+    def _names_title(self, raw: str) -> bool:
+        """The line names the model by its title ("**Chat-7B** · [MIT](…)"): a licence link there is about it."""
+        title = normalise(self.title)
+        return len(title) >= 3 and title in normalise(_plain(raw))
+
+    def _names_this_model(self, cell: str) -> bool:
+        """A table row about this model: its name is the card's title (or part of it), or one of its files."""
+        name, title = normalise(cell), normalise(self.title)
+        if name.endswith((".gguf", ".safetensors", ".bin", ".onnx")):
+            return True
+        return min(len(name), len(title)) >= 3 and (name.startswith(title) or title.startswith(name))
+
+    def _title_prose(self, raw: str, line_no: int) -> List[Fact]:
+        """"Chat-7B is released under the MIT license": the card's own title as the subject is a claim."""
+        plain = _plain(raw)
+        out = []
+        for r in _RELEASED_UNDER.finditer(plain):
+            sentence = re.split(r"[.!?]\s", plain[: r.start()])[-1]
+            if normalise(self.title) not in normalise(sentence) or _OTHER_SUBJECT.search(sentence) \
+                    or _CODE_SUBJECT.search(sentence):
+                continue
+            out.append(Fact("license_claim", re.split(r"[.;!?]\s", r.group(1), 1)[0], self.path, line_no,
+                            "card-body:title-prose"))
+        return out
+
+    def finish(self) -> List[Fact]:
+        return self._table_claims() if self.columns is not None else []
 
 
 def _code_block_facts(path: str, lines: List[str], first_line: int) -> List[Fact]:

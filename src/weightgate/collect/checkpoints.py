@@ -254,6 +254,11 @@ def _collector(meta: dict, path: str, fmt: str):
     return out, add
 
 
+def _hub_words(words: Optional[str]) -> str:
+    """"Llama 3.1 8B Instruct" → "Llama-3.1-8B-Instruct": llama.cpp's metadata names in Hub spelling."""
+    return re.sub(r"[^\w.-]+", "-", (words or "").strip()).strip("-")
+
+
 def gguf_facts(meta: dict, path: str) -> List[Fact]:
     out, add = _collector(meta, path, "gguf")
 
@@ -261,17 +266,20 @@ def gguf_facts(meta: dict, path: str) -> List[Fact]:
     add("license_name", "general.license.name")
     add("license_link", "general.license.link")
     add("name", "general.name")
+    for key in ("general.name", "general.basename"):  # what the file calls itself (judged by base-conflict)
+        add("self_name", key, _hub_words(_str(meta, key) or "") or None)
+    parts = [_str(meta, k) for k in ("general.basename", "general.size_label", "general.finetune")]
+    if parts[0] and (parts[1] or parts[2]):  # llama.cpp splits "Meta-Llama-3.1-8B-Instruct" into these
+        add("self_name", "general.basename", "-".join(_hub_words(p) for p in parts if p))
     bases: List[str] = []
     count = meta.get("general.base_model.count")
-    if isinstance(count, int) and not isinstance(count, bool):
-        ids: Iterable[int] = range(min(max(count, 0), MAX_GGUF_BASES))
-    else:  # count missing: take the indices that are present
-        found = set()
-        for k in meta:
-            m = re.match(r"general\.base_model\.(\d+)\.", k)
-            if m and len(m.group(1)) < 4:
-                found.add(int(m.group(1)))
-        ids = sorted(found)[:MAX_GGUF_BASES]
+    found = set(range(min(max(count, 0), MAX_GGUF_BASES))) if isinstance(count, int) and not isinstance(count, bool) \
+        else set()
+    for k in meta:  # entries past a wrong (or missing) count are still references
+        m = re.match(r"general\.base_model\.(\d+)\.", k) if k.startswith("general.base_model.") else None
+        if m and len(m.group(1)) < 4:
+            found.add(int(m.group(1)))
+    ids: Iterable[int] = sorted(found)[:MAX_GGUF_BASES]
     for i in ids:
         pre = f"general.base_model.{i}."
         url, org, nm = _str(meta, pre + "repo_url"), _str(meta, pre + "organization"), _str(meta, pre + "name")
@@ -279,12 +287,12 @@ def gguf_facts(meta: dict, path: str) -> List[Fact]:
             ref = hub_ref(url) or url
             add("base", pre + "repo_url", ref)
             bases.append(ref.lower())
-        elif org and nm:
-            ref = f"{org}/{nm}"
+        elif nm:
+            # llama.cpp writes the Hub owner and name in words ("Meta Llama", "Llama 3.1 8B Instruct"); back in
+            # Hub spelling they are a reference like any other, resolved through the registry or reported unknown
+            ref = f"{_hub_words(org)}/{_hub_words(nm)}" if org else _hub_words(nm)
             add("base", pre + "name", ref)
             bases.append(ref.lower())
-        elif nm:
-            add("base_hint", pre + "name", nm)
     # general.source.* is the model this file was converted from. With base_model entries present it is
     # usually that same model or a finetune between them, so it is only a hint then (two "base" facts
     # would read as a merge).

@@ -34,6 +34,8 @@ _DEFAULT_REASONS = {
     "unknown-base-license": "the base's licence cannot be known offline and weightgate does not guess it: name it in "
                             "the configuration's [tool.weightgate.models] table, or put the base's card in the "
                             "Hugging Face cache",
+    "base-conflict": "which base the weights come from is the owner's knowledge: name it in the card, or remove the "
+                     "file left from another run",
     "checkpoint-unverifiable": "the weights are LFS pointers; fetch the objects (git lfs pull) and check again",
     "pickle-checkpoint": "converting weights to safetensors is not a metadata edit",
     "metadata-invalid": "not a mechanical change; follow the suggestion above",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..collect.card import KEY_TYPOS
+from ..collect.card import meant_key
 from ..facts import Finding
 from ..lineage import normalise_ref
 from ..rules.metadata_invalid import RELATIONS
@@ -174,9 +174,15 @@ class ModelFixer:
                 if any(self.kb.main(c) == lic.id for c in self.ctx.identify(data)[1]):
                     found.append((shown, data, os.path.dirname(full) if full else ""))
                 break
-        for path, data, _ids, copies in self.ctx.license_from_files():
+        given = {os.path.abspath(p) for p in self.ctx.license_from}
+        for path, data, ids, copies in self.ctx.license_from_files():
             if any(self.kb.main(c) == lic.id for c in copies):
-                found.append((path, data, os.path.dirname(path)))
+                # a FILE given by name is copied alone; only a folder given by name lends its neighbours
+                found.append((path, data, "" if os.path.abspath(path) in given else os.path.dirname(path)))
+            elif any(self.kb.main(i) == lic.id for i in ids):
+                percent = self.kb.coverage(next(i for i in ids if self.kb.main(i) == lic.id),
+                                           normalise(data.decode("utf-8", "replace")))[1]
+                looked.append(f"{path} holds only about {percent} % of the {lic.name}, not copied")
         if self.ctx.license_from:
             looked.append("--license-from " + ", ".join(self.ctx.license_from))
         return found, looked
@@ -231,8 +237,7 @@ class ModelFixer:
                 self.copies[lic.id] = dest
                 self.fixed.append(Fixed("missing-license-copy", path, 1,
                                         f"copied the {lic.name} from {origin}"))
-                if origin_dir:
-                    self._copy_policies(lic, origin_dir)
+                self._copy_policies(lic, origin_dir)
 
     def _copy_destination(self, lic) -> Optional[str]:
         names = self.folder_files()
@@ -242,26 +247,29 @@ class ModelFixer:
         return None if alt in names else alt
 
     def _copy_policies(self, lic, origin_dir: str) -> None:
-        """Use policies the licence incorporates (Llama AUP, Gemma prohibited use policy), from the same folder."""
+        """Use policies the licence incorporates (Llama AUP, Gemma prohibited use policy), from the same folder
+        as the licence (a base folder, or a folder given with --license-from) or given by name with --license-from."""
         have = {i for lf in self.model.facts.license_files for i in lf.ids}
         try:
-            names = sorted(os.listdir(origin_dir))
+            candidates = [os.path.join(origin_dir, n) for n in sorted(os.listdir(origin_dir))] if origin_dir else []
         except OSError:
-            return
+            candidates = []
+        candidates += [p for p in self.ctx.license_from if os.path.isfile(p)]
         for pid in lic.policies:
             if pid in have:
                 continue
-            for name in names:
-                data = _read_text_file(os.path.join(origin_dir, name))
-                if data is None or pid not in self.ctx.identify(data)[0]:
+            for full in candidates:
+                data = _read_text_file(full)
+                if data is None or pid not in self.ctx.identify(data)[1]:
                     continue
+                name = os.path.basename(full)
                 if name in self.folder_files():
                     break
                 path = self.join(name)
                 if self.overlay.write(path, data):
                     pol = self.kb.get(pid)
                     self.fixed.append(Fixed("missing-license-copy", path, 1,
-                                            f"copied the {pol.name if pol else pid} from {os.path.join(origin_dir, name)}"))
+                                            f"copied the {pol.name if pol else pid} from {full}"))
                 break
 
     # ---- NOTICE -------------------------------------------------------------------------------------------
@@ -380,6 +388,11 @@ class ModelFixer:
             return lic, ""
         return None, ""
 
+    def _forbidding(self, lid: str):
+        """The first inherited licence that does not allow a derivative to be declared `lid` (None: allowed)."""
+        return next((lic for lic, _b in self.model.inherited()
+                     if not permits(self.kb, lic, lid) or same_family(self.kb, lid, lic.id)), None)
+
     def _options(self, lic) -> str:
         """The licences a non-commercial / multi-option base allows, the base's own first."""
         own = suggested_label(lic)
@@ -468,6 +481,12 @@ class ModelFixer:
                 continue
             suggestion = kb.suggest_hub_id(f.value)
             if suggestion and suggestion != "other":
+                forbidding = self._forbidding(kb.main(kb.lookup(suggestion) or suggestion))
+                if forbidding is not None:  # a respelt relabel is still a relabel: never write it
+                    self.note(rule, f.path, f.line, f"`{f.value}` would be spelt `{suggestion}`, but the "
+                              f"{forbidding.name} ({forbidding.id}) of a base does not allow it; declare "
+                              f"{suggested_label(forbidding)} instead", forbidding.id)
+                    continue
                 if card.set_value(f.line, suggestion):
                     done.add(f.line)
                     fixes.append(Fixed(rule, f.path, f.line, f"set `license: {suggestion}` (was `{f.value}`, "
@@ -486,11 +505,11 @@ class ModelFixer:
                 done.add(f.line)
         for f in mf.of("problem"):
             key = f.origin[len("card:"):] if f.origin.startswith("card:") else ""
-            if not key or key.lower() not in KEY_TYPOS or key in ("license", "datasets"):
+            want = meant_key(key) if key else None
+            if want is None:
                 continue
             if f.value.rule != rule or not self.is_active(rule, f.path, f.line) or card.key_at(f.line) != key:
                 continue
-            want = KEY_TYPOS[key.lower()]
             if want in data:
                 continue
             if card.rename_key(f.line, want):
@@ -539,7 +558,7 @@ class ModelFixer:
 
     def _license_missing(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
         """A card without any `license:` gets the one licence its bases allow (nothing when there is a choice)."""
-        if "license" in data or any(isinstance(k, str) and KEY_TYPOS.get(k.lower()) == "license" for k in data):
+        if "license" in data or any(isinstance(k, str) and meant_key(k) == "license" for k in data):
             return
         lic, _why = self.required_license()
         if lic is None:
@@ -556,7 +575,7 @@ class ModelFixer:
     def _base_model(self, card: Card, data: dict, fixes: List[Fixed]) -> None:
         """`base_model` (and `base_model_relation`) when only configs or checkpoints name the base."""
         mf = self.model.facts
-        if "base_model" in data or any(k.lower() in KEY_TYPOS and KEY_TYPOS[k.lower()] == "base_model"
+        if "base_model" in data or any(meant_key(k) == "base_model"
                                        for k in data if isinstance(k, str)):
             return
         if any(f.origin.startswith("card:") for f in mf.of("base")):

@@ -136,7 +136,8 @@ class Knowledge:
     """Everything the data files say, indexed for the questions the pipeline asks."""
 
     def __init__(self, licenses=None, hub_ids=(), families=None, reuploaders=None, reupload_suffixes=(),
-                 generic_titles=(), datasets=None, _by_declared=None, _by_exact=None, _fp_index=None):
+                 generic_titles=(), datasets=None, _by_declared=None, _by_exact=None, _fp_index=None,
+                 coverage=None):
         self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
         self.families: List[Family] = families if families is not None else []
@@ -149,6 +150,8 @@ class Knowledge:
         self._by_exact: Dict[str, str] = _by_exact if _by_exact is not None else {}
         self._fp_index: List[Tuple[str, str]] = _fp_index if _fp_index is not None else []
         self._groups: Dict[str, frozenset] = {}
+        # id → section markers and length of the real text (data/coverage.toml): what a whole copy holds
+        self.coverage_data: Dict[str, dict] = coverage if coverage is not None else {}
 
     def restriction_group(self, group: str) -> frozenset:
         """Ids of the licences whose use restrictions belong to `group` (variants included), read from the
@@ -181,8 +184,9 @@ class Knowledge:
     def identify(self, normalised_text: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
         """Licence ids whose fingerprints occur in the text, and those of which it holds a full copy.
 
-        A full copy needs two distinct fingerprints (or all of them when a licence has only one). A licence
-        listed in another matched licence's `supersedes` is dropped (GPT-2's Modified MIT is not MIT).
+        A full copy holds every section of the licence and nearly all of its length (data/coverage.toml);
+        for a licence without coverage data, two distinct fingerprints (or all of them when it has only one).
+        A licence listed in another matched licence's `supersedes` is dropped (GPT-2's Modified MIT is not MIT).
         """
         hits: Dict[str, int] = {}
         for lid, fp in self._fp_index:
@@ -192,8 +196,26 @@ class Knowledge:
             for other in self.licenses[lid].supersedes:
                 hits.pop(other, None)
         ids = tuple(sorted(hits))
-        copies = tuple(sorted(l for l, n in hits.items() if n >= min(2, len(self.licenses[l].fingerprints))))
+        copies = tuple(sorted(l for l, n in hits.items()
+                              if (self.coverage(l, normalised_text)[0] if l in self.coverage_data
+                                  else n >= min(2, len(self.licenses[l].fingerprints)))))
         return ids, copies
+
+    def coverage(self, lid: str, normalised_text: str) -> Tuple[bool, int, List[str]]:
+        """(holds the whole licence, about what percent of it, labels of the missing sections)."""
+        entry = self.coverage_data.get(lid)
+        if not entry:
+            return True, 100, []
+        from .coverage import measure
+
+        return measure(entry, normalised_text)
+
+    def missing_sections(self, lid: str, labels: List[str]) -> str:
+        """"§3–§7" for missing section labels, in the licence's own order."""
+        from .coverage import ranges
+
+        order = [s["label"] for s in self.coverage_data.get(lid, {}).get("sections", ())]
+        return ranges(labels, order) if all(l in order for l in labels) else ", ".join(labels)
 
     def hub_id_valid(self, value: str) -> bool:
         return value in self.hub_ids
@@ -216,6 +238,12 @@ class Knowledge:
         for fam in self.families:
             if any(_glob_match(hub_id, g) for g in fam.ids):
                 return fam, "id"
+        if not name:  # a bare model name (a GGUF's `general.base_model.N.name` without its organisation)
+            candidates = (org, self.strip_reupload_suffixes(org))
+            for fam in self.families:
+                if any(_glob_match(n, g) for g in fam.names for n in candidates):
+                    return fam, "name"
+            return None
         if org in self.reuploaders and name:
             candidates = (name, self.strip_reupload_suffixes(name))
             for fam in self.families:
@@ -346,7 +374,7 @@ COMPILED = "knowledge.json"
 def _source_files(data_dir: str) -> List[str]:
     lic_dir = os.path.join(data_dir, "licenses")
     names = [os.path.join("licenses", fn) for fn in sorted(os.listdir(lic_dir)) if fn.endswith(".toml")]
-    return names + ["hub_licenses.toml", "families.toml", "datasets.toml"]
+    return names + ["hub_licenses.toml", "families.toml", "datasets.toml", "coverage.toml"]
 
 
 def _digest(data_dir: str, names: List[str]) -> str:
@@ -454,6 +482,7 @@ def _build(raw: dict) -> Knowledge:
                            names=tuple(normalise(n) for n in x.get("names", [])),
                            license=x["license"], evidence=x.get("evidence", ""))
                    for x in raw["datasets"].get("dataset", [])]
+    kb.coverage_data = raw.get("coverage", {})
     return kb
 
 
@@ -465,7 +494,7 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
                     generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
-                    _fp_index=list(kb._fp_index))
+                    _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     for raw in licenses:
         new.add_license(raw, source_name)
         for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):

@@ -22,6 +22,7 @@ def canonical(fmt: str) -> str:
 
 def render(report, fmt: str, style=PLAIN) -> str:
     fmt = canonical(fmt)
+    report = printable_report(report)
     if fmt == "full":
         from .text_format import render as full
 
@@ -35,3 +36,43 @@ def render(report, fmt: str, style=PLAIN) -> str:
 
         return grouped(report, style)
     return importlib.import_module(f"{__name__}.{fmt}_format").render(report)
+
+
+def printable_report(report):
+    """The report with every string made printable: a file name that is not UTF-8 is shown with its bytes
+    escaped (`mod\\xe9l/README.md`) instead of crashing SARIF or making JSON invalid UTF-8."""
+    from ..result import ModelSummary, Report
+    from ..text import printable
+
+    def clean(v):
+        if isinstance(v, str):
+            return printable(v)
+        if isinstance(v, dict):
+            return {clean(k): clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(clean(x) for x in v)
+        return v
+
+    if not _has_surrogates(report):
+        return report
+    # repo_paths keep the real bytes: SARIF percent-encodes them into URIs that name the file exactly
+    out = Report(findings=[f._replace(**{k: clean(getattr(f, k)) for k in ("path", "message", "clause", "fix")})
+                           for f in report.findings],
+                 models=[ModelSummary(clean(m.root), clean(m.declared), clean(m.bases)) for m in report.models],
+                 repo_paths={clean(k): v for k, v in report.repo_paths.items()})
+    out.config_warnings = list(report.config_warnings)
+    return out
+
+
+def _has_surrogates(report) -> bool:
+    """Whether any path or message holds a non-UTF-8 byte (most reports: a quick all-ASCII scan)."""
+    import json
+
+    from ..text import printable
+
+    def bad(s) -> bool:
+        return isinstance(s, str) and not s.isascii() and printable(s) != s
+
+    if any(bad(getattr(f, k)) for f in report.findings for k in ("path", "message", "clause", "fix")):
+        return True
+    return any(bad(json.dumps([m.root, m.declared, m.bases], ensure_ascii=False, default=str)) for m in report.models)

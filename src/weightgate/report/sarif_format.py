@@ -44,11 +44,11 @@ SRCROOT = "%SRCROOT%"
 
 def uri_for(path: str) -> str:
     """Repository-relative posix URI, percent-encoded (spaces, `%`, `#`, `?`, non-ASCII)."""
-    p = path.replace("\\", "/")
+    p = re.sub(r"\\(?!x[0-9a-f]{2})", "/", path)  # Windows separators; `\xNN` is an escaped non-UTF-8 byte
     p = posixpath.normpath(p) if p else "."
     if p.startswith("./"):
         p = p[2:]
-    return quote(p, safe="/-._~!$&'()*+,;=@")
+    return quote(p.encode("utf-8", "surrogateescape"), safe="/-._~!$&'()*+,;=@")  # a non-UTF-8 name keeps its bytes
 
 
 def root_uri(root: str) -> str:

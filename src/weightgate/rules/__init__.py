@@ -24,6 +24,7 @@ RULE_MODULES = (
     "metadata_invalid",
     "license_mismatch",
     "unknown_base_license",
+    "base_conflict",
     "open_source_claim",
     "checkpoint_unverifiable",
     "pickle_checkpoint",

@@ -50,6 +50,8 @@ def check(model):
                 slug = lic.license_names[0] if lic and lic.license_names else lid
                 fix = f"write `license: other`, `license_name: {slug}`, `license_link: LICENSE`"
                 hint = f"; {lic.name if lic else f.value} has no Hub id, so use `license: other`"
+            if suggestion and suggestion != "other":
+                fix = _unless_forbidden(model, suggestion, fix)
             yield finding(ID, SEVERITY, f.path, f.line, f"`license: {f.value}` is not a Hub licence id{hint}",
                           "Hub licence ids: huggingface/hub-docs repositories-licenses.md", fix)
     for f in model.facts.of("relation"):
@@ -57,3 +59,16 @@ def check(model):
             yield finding(ID, SEVERITY, f.path, f.line,
                           f"`base_model_relation: {f.value}` is not one of {', '.join(RELATIONS)}",
                           "Hub model card metadata: base_model_relation", f"use one of {', '.join(RELATIONS)}")
+
+
+def _unless_forbidden(model, suggestion: str, fix: str) -> str:
+    """Respelling a licence the base forbids only hides the relabel: say what to declare instead."""
+    from .relabel_forbidden import permits, same_family, suggested_label
+
+    kb = model.kb
+    lid = kb.main(kb.lookup(suggestion) or suggestion)
+    for lic, _base in model.inherited():
+        if not permits(kb, lic, lid) or same_family(kb, lid, lic.id):
+            return (f"declare {suggested_label(lic)}: `{suggestion}` is the Hub spelling, but the {lic.name} of a "
+                    "base does not allow it")
+    return fix

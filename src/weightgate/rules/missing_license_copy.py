@@ -7,7 +7,10 @@ Stability, Qwen, FLUX.1 [dev] (§3.a) and others. An adapter or quantization cou
 A copy counts when a file in the model folder or any folder above it (up to the repository root) holds the
 licence text: LICENSE*, LICENCE*, COPYING*, `LICENSES/*`, files named like `LICENSE_GEMMA.md` or
 `Llama2-License.txt`, or the file the card's `license_link` points to. The text is recognised by
-version-specific fingerprints, so a Llama 3 agreement does not satisfy a Llama 2 base.
+version-specific fingerprints, so a Llama 3 agreement does not satisfy a Llama 2 base, and it must be the
+whole text: every section of the licence present and nearly all of its length (section markers derived from
+the real texts, `data/coverage.toml`). A truncated or stub copy is reported at that file, saying how much of
+the licence it holds and which sections are missing.
 
 Permissive licences (Apache-2.0 §4(a), MIT, CC-BY) also ask for the licence text, but their absence is a
 warning at most.
@@ -36,10 +39,37 @@ def location(model):
     return model.anchor()
 
 
+def partial_copy(model, lic):
+    """(file, message) for the nearest licence file that names the licence but holds only part of it."""
+    kb = model.kb
+    for lf in sorted(model.facts.license_files, key=lambda lf: lf.distance):
+        if lf.role not in ("license", "embedded"):
+            continue  # a NOTICE quotes the licence's notice line; it is not meant to be the text
+        for lid in lf.ids:
+            if kb.main(lid) != lic.id:
+                continue
+            whole, percent, missing = kb.coverage(lid, lf.text)
+            if whole:
+                continue
+            gap = (f"{kb.missing_sections(lid, missing)} {'is' if len(missing) == 1 else 'are'} missing" if missing
+                   else "it is much shorter than the licence")
+            return lf, f"{lf.path} holds only about {percent} % of the {lic.name}; {gap}"
+    return None
+
+
 def check(model):
     for lic, base in model.obligations():
         for duty in lic.duty("license-copy"):
             if has_copy(model, lic):
+                continue
+            partial = partial_copy(model, lic)
+            if partial is not None:
+                lf, what = partial
+                yield finding(ID, duty.severity or SEVERITY, lf.path, 1,
+                              f"{under(base, lic)}, which must accompany every copy as a whole text: {what}",
+                              clause_of(lic, duty.clause, duty.quote),
+                              f"replace {lf.path} with the full {lic.name} text"
+                              + (f" (official text: {lic.url})" if lic.url else ""))
                 continue
             path, line = location(model)
             if base is not None and base.license_path:
