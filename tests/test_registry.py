@@ -62,7 +62,8 @@ REAL_IDS = [
     ("mistralai/Codestral-22B-v0.1", "mnpl-0.1"), ("mistralai/Mistral-Large-Instruct-2407", "mrl-0.1"),
     ("mistralai/Mistral-Large-Instruct-2411", "mrl-0.1"), ("mistralai/Mistral-Small-Instruct-2409", "mrl-0.1"),
     ("mistralai/Ministral-8B-Instruct-2410", "mrl-0.1"), ("mistralai/Mistral-Small-24B-Instruct-2501", "apache-2.0"),
-    ("mistralai/Mistral-Small-3.1-24B-Instruct-2503", "apache-2.0"),
+    ("mistralai/Mistral-Small-3.1-24B-Instruct-2503", "apache-2.0"), ("mistralai/Mathstral-7B-v0.1", "apache-2.0"),
+    ("mistralai/Mamba-Codestral-7B-v0.1", "apache-2.0"),
     # Phi
     ("microsoft/phi-1_5", "mit"), ("microsoft/phi-2", "mit"), ("microsoft/Phi-3-medium-128k-instruct", "mit"),
     ("microsoft/Phi-3.5-MoE-instruct", "mit"), ("microsoft/Phi-3-vision-128k-instruct", "mit"), ("microsoft/phi-4", "mit"),
@@ -75,7 +76,8 @@ REAL_IDS = [
     ("tiiuae/Falcon3-10B-Base", "tii-falcon-2024-12"), ("01-ai/Yi-34B-Chat", "apache-2.0"), ("01-ai/Yi-1.5-9B-Chat", "apache-2.0"),
     ("01-ai/Yi-Coder-9B-Chat", "apache-2.0"), ("THUDM/glm-4-9b-chat", "glm-4"), ("baichuan-inc/Baichuan2-13B-Chat", "baichuan2-community-license"),
     ("openbmb/MiniCPM3-4B", "apache-2.0"), ("allenai/OLMo-7B", "apache-2.0"), ("allenai/OLMoE-1B-7B-0924-Instruct", "apache-2.0"),
-    ("allenai/Molmo-7B-D-0924", "apache-2.0"), ("bigcode/starcoder2-15b", "bigcode-openrail-m"), ("bigscience/bloomz-7b1", "bigscience-bloom-rail-1.0"),
+    ("allenai/Molmo-7B-D-0924", "apache-2.0"), ("allenai/OLMo-2-1124-7B-Instruct", "apache-2.0"), ("allenai/OLMo-2-0325-32B", "apache-2.0"),
+    ("bigcode/starcoder2-15b", "bigcode-openrail-m"), ("bigscience/bloomz-7b1", "bigscience-bloom-rail-1.0"),
     ("EleutherAI/pythia-410m-deduped", "apache-2.0"), ("EleutherAI/gpt-neo-1.3B", "mit"), ("openai/gpt-oss-20b", "apache-2.0"),
     ("HuggingFaceTB/SmolLM-135M-Instruct", "apache-2.0"), ("HuggingFaceTB/SmolLM2-1.7B-Instruct", "apache-2.0"),
     ("nvidia/Nemotron-4-340B-Instruct", "nvidia-open-model-license"), ("nvidia/Mistral-NeMo-12B-Instruct", "apache-2.0"),
@@ -93,7 +95,9 @@ REAL_IDS = [
     ("microsoft/Orca-2-7b", "microsoft-research-license"), ("upstage/SOLAR-10.7B-Instruct-v1.0", "cc-by-nc-4.0"),
     # encoders, speech, vision
     ("google-bert/bert-base-multilingual-cased", "apache-2.0"), ("FacebookAI/xlm-roberta-large", "mit"),
-    ("microsoft/deberta-v3-base", "mit"), ("microsoft/mdeberta-v3-base", "mit"), ("sentence-transformers/all-MiniLM-L6-v2", "apache-2.0"),
+    ("microsoft/deberta-v3-base", "mit"), ("answerdotai/ModernBERT-base", "apache-2.0"), ("Helsinki-NLP/opus-mt-en-de", "cc-by-4.0"),
+    ("Helsinki-NLP/opus-mt-fr-en", "apache-2.0"), ("cross-encoder/ms-marco-MiniLM-L-6-v2", "apache-2.0"), ("OpenGVLab/InternViT-6B-448px-V1-5", "mit"),
+    ("microsoft/mdeberta-v3-base", "mit"), ("sentence-transformers/all-MiniLM-L6-v2", "apache-2.0"),
     ("sentence-transformers/LaBSE", "apache-2.0"), ("BAAI/bge-large-zh-v1.5", "mit"), ("thenlper/gte-large", "mit"),
     ("intfloat/multilingual-e5-large-instruct", "mit"), ("Snowflake/snowflake-arctic-embed-m-v1.5", "apache-2.0"),
     ("mixedbread-ai/mxbai-embed-large-v1", "apache-2.0"), ("jinaai/jina-reranker-v2-base-multilingual", "cc-by-nc-4.0"),
@@ -157,7 +161,7 @@ def test_specific_release_is_not_given_the_broader_licence(hub_id, not_licence):
 @pytest.mark.parametrize("hub_id", [
     "qwen/qwen1.5-4b-chat", "meta-llama/llama-guard-3-8b", "stabilityai/stable-video-diffusion-img2vid-xt-1-1",
     "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b", "huggingfacetb/smollm3-3b",
-    "allenai/olmo-2-1124-7b", "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat", "mistralai/pixtral-12b-2409",
+    "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat", "mistralai/pixtral-12b-2409",
     "someone/qwen2.5-7b-instruct", "someone/phi-4", "maziyarpanahi/calme-2.3-phi3-4b", "mradermacher/my-own-merge-i1-gguf",
 ])
 def test_unverified_or_community_ids_stay_unknown(hub_id):
