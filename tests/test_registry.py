@@ -170,7 +170,7 @@ def test_unverified_or_community_ids_stay_unknown(hub_id):
 
 
 def test_every_family_has_a_known_licence_and_sourced_evidence():
-    sourced = re.compile(r"LICENSE-FACTS\.md|@[0-9a-f]{7}|pages: |huggingface\.co")
+    sourced = re.compile(r"LICENSE-FACTS\.md|@[0-9a-f]{7}|pages: |docs: |huggingface\.co")
     for fam in KB.families:
         assert fam.license in KB.licenses, f"{fam.name}: unknown licence {fam.license!r}"
         assert fam.ids or fam.names or fam.hints, fam.name
