@@ -129,6 +129,12 @@ REAL_IDS = [
     ("MaziyarPanahi/Meta-Llama-3-8B-Instruct-GGUF", "llama3"), ("MaziyarPanahi/Mistral-7B-Instruct-v0.3-GGUF", "apache-2.0"),
     ("mradermacher/Mistral-Nemo-Instruct-2407-GGUF", "apache-2.0"), ("mradermacher/QwQ-32B-i1-GGUF", "apache-2.0"),
     ("QuantFactory/Meta-Llama-3-8B-Instruct-GGUF", "llama3"), ("NousResearch/Meta-Llama-3.1-8B-Instruct", "llama3.1"),
+    ("hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4", "llama3.1"), ("hugging-quants/Llama-3.2-3B-Instruct-Q4_K_M-GGUF", "llama3.2"),
+    ("casperhansen/mistral-nemo-instruct-2407-awq", "apache-2.0"),
+    # newer re-uploads prefix the original organisation
+    ("bartowski/Qwen_Qwen3-8B-GGUF", "apache-2.0"), ("bartowski/google_gemma-3-12b-it-GGUF", "gemma"),
+    ("bartowski/mistralai_Mistral-Small-3.1-24B-Instruct-2503-GGUF", "apache-2.0"), ("bartowski/Qwen_Qwen2.5-VL-72B-Instruct-GGUF", "qwen"),
+    ("lmstudio-community/meta-llama_Llama-4-Scout-17B-16E-Instruct-GGUF", "llama4"), ("mlx-community/deepseek-ai_DeepSeek-R1-Distill-Llama-8B-4bit", "llama3.1"),
 ]
 
 
@@ -164,6 +170,7 @@ def test_specific_release_is_not_given_the_broader_licence(hub_id, not_licence):
     "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b", "huggingfacetb/smollm3-3b",
     "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat", "mistralai/pixtral-12b-2409",
     "someone/qwen2.5-7b-instruct", "someone/phi-4", "maziyarpanahi/calme-2.3-phi3-4b", "mradermacher/my-own-merge-i1-gguf",
+    "bartowski/someone_custom-merge-gguf", "bartowski/qwen_qwen3.5-9b-gguf",
 ])
 def test_unverified_or_community_ids_stay_unknown(hub_id):
     # left out on purpose (licence not verified or label contradicts the base), or not a re-upload namespace
@@ -203,6 +210,11 @@ def _linear_family_for(hub_id):
         for fam in KB.families:
             if any(fnmatch.fnmatchcase(n, g) for g in fam.names for n in candidates):
                 return fam, f"re-upload by {org}"
+        if "_" in candidates[1]:
+            original = candidates[1].replace("_", "/", 1)
+            for fam in KB.families:
+                if any(fnmatch.fnmatchcase(original, g) for g in fam.ids):
+                    return fam, f"re-upload by {org}"
     return None
 
 
@@ -213,5 +225,7 @@ def test_indexed_lookup_equals_linear_first_match():
             probes |= {g.replace("*", ""), g.replace("*", "-instruct"), g.replace("*", "x/y")}
         for n in fam.names[:3]:
             probes |= {"thebloke/" + n.replace("*", "") + "-gguf", "someone/" + n.replace("*", "")}
+        for g in fam.ids[:2]:
+            probes.add("bartowski/" + g.replace("/", "_", 1).replace("*", "-it") + "-gguf")
     for p in sorted(probes):
         assert KB.family_for(p) == _linear_family_for(p), p

@@ -221,8 +221,12 @@ class Knowledge:
         if fam is not None:
             return fam, "id"
         if org in self.reuploaders and name:
-            candidates = (name, self.strip_reupload_suffixes(name))
-            fam = index.first(index.names, name, name[:1], candidates)
+            stripped = self.strip_reupload_suffixes(name)
+            fam = index.first(index.names, name, name[:1], (name, stripped))
+            if fam is None and "_" in stripped:
+                # newer re-uploads prefix the original organisation: bartowski/Qwen_Qwen3-8B-GGUF
+                original = stripped.replace("_", "/", 1)
+                fam = index.first(index.ids, original, _org_key(original), (original,))
             if fam is not None:
                 return fam, f"re-upload by {org}"
         return None
