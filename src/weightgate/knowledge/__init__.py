@@ -217,16 +217,19 @@ class Knowledge:
         First match in file order wins; the index only skips globs that cannot match (see _FamilyIndex)."""
         index = self._family_index()
         org, _, name = hub_id.partition("/")
-        fam = index.first(index.ids, hub_id, _org_key(hub_id), (hub_id,))
+        fam = index.first(index.ids, _org_key(hub_id), (hub_id,))
         if fam is not None:
             return fam, "id"
         if org in self.reuploaders and name:
             stripped = self.strip_reupload_suffixes(name)
-            fam = index.first(index.names, name, name[:1], (name, stripped))
+            fam = index.first(index.names, name[:1], (name, stripped))
             if fam is None and "_" in stripped:
                 # newer re-uploads prefix the original organisation: bartowski/Qwen_Qwen3-8B-GGUF
                 original = stripped.replace("_", "/", 1)
-                fam = index.first(index.ids, original, _org_key(original), (original,))
+                fam = index.first(index.ids, _org_key(original), (original,))
+            if fam is None:
+                # the repo name of an original listed by exact id (TheBloke/zephyr-7B-beta-GGUF)
+                fam = index.by_repo_name(name) or index.by_repo_name(stripped)
             if fam is not None:
                 return fam, f"re-upload by {org}"
         return None
@@ -292,22 +295,26 @@ def _org_key(text: str) -> str:
 class _FamilyIndex:
     """Family globs bucketed by a key their literal prefix fixes (the org for ids, the first letter for names),
     so a look-up tests a few dozen globs instead of all of them. Globs whose prefix does not fix the key sit in
-    the "" bucket, which every look-up also scans; order (first match wins) is kept by comparing positions."""
+    the "" bucket, which every look-up also scans; order (first match wins) is kept by comparing positions.
+    `repo_names` maps the repo name of every exact id (no glob) to the families listing it."""
 
     def __init__(self, families: Sequence[Family], key: tuple):
         self.key = key
         self.families = families
         self.ids: Dict[str, List[Tuple[int, str, str]]] = {}
         self.names: Dict[str, List[Tuple[int, str, str]]] = {}
+        self.repo_names: Dict[str, List[int]] = {}
         for pos, fam in enumerate(families):
             for g in fam.ids:
                 prefix = _literal_prefix(g)
                 self.ids.setdefault(prefix.partition("/")[0] if "/" in prefix else "", []).append((pos, prefix, g))
+                if prefix == g and "/" in g:
+                    self.repo_names.setdefault(g.partition("/")[2], []).append(pos)
             for g in fam.names:
                 prefix = _literal_prefix(g)
                 self.names.setdefault(prefix[:1], []).append((pos, prefix, g))
 
-    def first(self, buckets: Dict[str, List[Tuple[int, str, str]]], text: str, key: str,
+    def first(self, buckets: Dict[str, List[Tuple[int, str, str]]], key: str,
               candidates: Tuple[str, ...]) -> Optional[Family]:
         best = None
         for bucket_key in {key, ""}:
@@ -319,6 +326,13 @@ class _FamilyIndex:
                     best = pos
                     break
         return self.families[best] if best is not None else None
+
+    def by_repo_name(self, name: str) -> Optional[Family]:
+        # only when every original of that name agrees on the licence: a shared name is no guess
+        positions = self.repo_names.get(name, ())
+        if positions and len({self.families[p].license for p in positions}) == 1:
+            return self.families[positions[0]]
+        return None
 
 
 def _glob_match(text: str, glob: str) -> bool:
