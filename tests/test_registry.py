@@ -75,7 +75,8 @@ REAL_IDS = [
     ("tiiuae/falcon-40b-instruct", "apache-2.0"), ("tiiuae/falcon-rw-1b", "apache-2.0"), ("tiiuae/falcon-180B-chat", "falcon-180b"),
     ("tiiuae/Falcon3-10B-Base", "tii-falcon-2024-12"), ("01-ai/Yi-34B-Chat", "apache-2.0"), ("01-ai/Yi-1.5-9B-Chat", "apache-2.0"),
     ("01-ai/Yi-Coder-9B-Chat", "apache-2.0"), ("THUDM/glm-4-9b-chat", "glm-4"), ("baichuan-inc/Baichuan2-13B-Chat", "baichuan2-community-license"),
-    ("openbmb/MiniCPM3-4B", "apache-2.0"), ("allenai/OLMo-7B", "apache-2.0"), ("allenai/OLMoE-1B-7B-0924-Instruct", "apache-2.0"),
+    ("openbmb/MiniCPM3-4B", "apache-2.0"), ("zai-org/GLM-4.5-Air", "mit"), ("inceptionai/jais-family-6p7b-chat", "apache-2.0"),
+    ("allenai/OLMo-7B", "apache-2.0"), ("allenai/OLMoE-1B-7B-0924-Instruct", "apache-2.0"),
     ("allenai/Molmo-7B-D-0924", "apache-2.0"), ("allenai/OLMo-2-1124-7B-Instruct", "apache-2.0"), ("allenai/OLMo-2-0325-32B", "apache-2.0"),
     ("bigcode/starcoder2-15b", "bigcode-openrail-m"), ("bigscience/bloomz-7b1", "bigscience-bloom-rail-1.0"),
     ("EleutherAI/pythia-410m-deduped", "apache-2.0"), ("EleutherAI/gpt-neo-1.3B", "mit"), ("openai/gpt-oss-20b", "apache-2.0"),
@@ -177,7 +178,7 @@ def test_specific_release_is_not_given_the_broader_licence(hub_id, not_licence):
     "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b", "huggingfacetb/smollm3-3b",
     "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat", "mistralai/pixtral-12b-2409",
     "someone/qwen2.5-7b-instruct", "someone/phi-4", "maziyarpanahi/calme-2.3-phi3-4b", "mradermacher/my-own-merge-i1-gguf",
-    "bartowski/someone_custom-merge-gguf", "bartowski/qwen_qwen3.5-9b-gguf",
+    "bartowski/someone_custom-merge-gguf", "inceptionai/jais-adapted-7b-chat", "zai-org/glm-4.6", "bartowski/qwen_qwen3.5-9b-gguf",
 ])
 def test_unverified_or_community_ids_stay_unknown(hub_id):
     # left out on purpose (licence not verified or label contradicts the base), or not a re-upload namespace
