@@ -195,6 +195,14 @@ def test_every_family_has_a_known_licence_and_sourced_evidence():
     assert len(set(names)) == len(names), "family names must be unique"
 
 
+def test_no_id_or_name_is_listed_twice():
+    seen = {}
+    for fam in KB.families:
+        for key in [("id", g) for g in fam.ids] + [("name", n) for n in fam.names]:
+            assert key not in seen, f"{key} in {seen.get(key)!r} and {fam.name!r}"
+            seen[key] = fam.name
+
+
 def test_no_glob_is_shadowed_by_an_earlier_family_with_another_licence():
     # every literal id (and a concrete id made from every glob) resolves to its own family, or to one with the
     # same licence: first-match order never hands a specific release the licence of a broader line
