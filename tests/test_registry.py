@@ -63,7 +63,7 @@ REAL_IDS = [
     ("mistralai/Mistral-Large-Instruct-2411", "mrl-0.1"), ("mistralai/Mistral-Small-Instruct-2409", "mrl-0.1"),
     ("mistralai/Ministral-8B-Instruct-2410", "mrl-0.1"), ("mistralai/Mistral-Small-24B-Instruct-2501", "apache-2.0"),
     ("mistralai/Mistral-Small-3.1-24B-Instruct-2503", "apache-2.0"), ("mistralai/Mathstral-7B-v0.1", "apache-2.0"),
-    ("mistralai/Mamba-Codestral-7B-v0.1", "apache-2.0"),
+    ("mistralai/Mamba-Codestral-7B-v0.1", "apache-2.0"), ("mistralai/Pixtral-12B-2409", "apache-2.0"), ("mistral-community/pixtral-12b", "apache-2.0"),
     # Phi
     ("microsoft/phi-1_5", "mit"), ("microsoft/phi-2", "mit"), ("microsoft/Phi-3-medium-128k-instruct", "mit"),
     ("microsoft/Phi-3.5-MoE-instruct", "mit"), ("microsoft/Phi-3-vision-128k-instruct", "mit"), ("microsoft/phi-4", "mit"),
@@ -176,7 +176,7 @@ def test_specific_release_is_not_given_the_broader_licence(hub_id, not_licence):
 @pytest.mark.parametrize("hub_id", [
     "qwen/qwen1.5-4b-chat", "meta-llama/llama-guard-3-8b", "stabilityai/stable-video-diffusion-img2vid-xt-1-1",
     "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b", "huggingfacetb/smollm3-3b",
-    "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat", "mistralai/pixtral-12b-2409",
+    "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat",
     "someone/qwen2.5-7b-instruct", "someone/phi-4", "maziyarpanahi/calme-2.3-phi3-4b", "mradermacher/my-own-merge-i1-gguf",
     "bartowski/someone_custom-merge-gguf", "inceptionai/jais-adapted-7b-chat", "zai-org/glm-4.6", "bartowski/qwen_qwen3.5-9b-gguf",
 ])
