@@ -80,7 +80,7 @@ REAL_IDS = [
     ("allenai/Molmo-7B-D-0924", "apache-2.0"), ("allenai/OLMo-2-1124-7B-Instruct", "apache-2.0"), ("allenai/OLMo-2-0325-32B", "apache-2.0"),
     ("bigcode/starcoder2-15b", "bigcode-openrail-m"), ("bigscience/bloomz-7b1", "bigscience-bloom-rail-1.0"),
     ("EleutherAI/pythia-410m-deduped", "apache-2.0"), ("EleutherAI/gpt-neo-1.3B", "mit"), ("openai/gpt-oss-20b", "apache-2.0"),
-    ("HuggingFaceTB/SmolLM-135M-Instruct", "apache-2.0"), ("HuggingFaceTB/SmolLM2-1.7B-Instruct", "apache-2.0"),
+    ("HuggingFaceTB/SmolLM-135M-Instruct", "apache-2.0"), ("HuggingFaceTB/SmolLM2-1.7B-Instruct", "apache-2.0"), ("HuggingFaceTB/SmolLM3-3B", "apache-2.0"),
     ("nvidia/Nemotron-4-340B-Instruct", "nvidia-open-model-license"), ("nvidia/Mistral-NeMo-12B-Instruct", "apache-2.0"),
     ("nvidia/NVLM-D-72B", "cc-by-nc-4.0"), ("xai-org/grok-1", "apache-2.0"),
     # famous fine-tunes used as bases
@@ -175,7 +175,7 @@ def test_specific_release_is_not_given_the_broader_licence(hub_id, not_licence):
 
 @pytest.mark.parametrize("hub_id", [
     "qwen/qwen1.5-4b-chat", "meta-llama/llama-guard-3-8b", "stabilityai/stable-video-diffusion-img2vid-xt-1-1",
-    "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b", "huggingfacetb/smollm3-3b",
+    "nousresearch/hermes-2-theta-llama-3-8b", "nousresearch/nous-hermes-llama2-13b",
     "deepseek-ai/janus-pro-7b", "internlm/internlm2_5-7b-chat",
     "someone/qwen2.5-7b-instruct", "someone/phi-4", "maziyarpanahi/calme-2.3-phi3-4b", "mradermacher/my-own-merge-i1-gguf",
     "bartowski/someone_custom-merge-gguf", "inceptionai/jais-adapted-7b-chat", "zai-org/glm-4.6", "bartowski/qwen_qwen3.5-9b-gguf",
