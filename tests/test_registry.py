@@ -114,7 +114,8 @@ REAL_IDS = [
     ("XLabs-AI/flux-RealismLora", "flux-1-dev-non-commercial"), ("SG161222/RealVisXL_V4.0", "openrail++"),
     ("SG161222/Realistic_Vision_V5.1_noVAE", "creativeml-openrail-m"), ("Lykon/dreamshaper-8", "creativeml-openrail-m"),
     ("ByteDance/SDXL-Lightning", "openrail++"), ("lllyasviel/control_v11p_sd15_canny", "openrail"), ("segmind/SSD-1B", "apache-2.0"),
-    ("cagliostrolab/animagine-xl-3.0", "faipl-1.0-sd"), ("Qwen/Qwen-Image", "apache-2.0"), ("Qwen/Qwen-Image-Edit-2511", "apache-2.0"),
+    ("cagliostrolab/animagine-xl-3.0", "faipl-1.0-sd"), ("OnomaAIResearch/Illustrious-xl-early-release-v0", "faipl-1.0-sd"),
+    ("OnomaAIResearch/Illustrious-XL-v2.0", "creativeml-openrail-m"), ("Qwen/Qwen-Image", "apache-2.0"), ("Qwen/Qwen-Image-Edit-2511", "apache-2.0"),
     ("Wan-AI/Wan2.1-T2V-14B", "apache-2.0"), ("Wan-AI/Wan2.2-TI2V-5B-Diffusers", "apache-2.0"), ("hexgrad/Kokoro-82M", "apache-2.0"),
     # re-uploads and quantizations under other namespaces resolve to the original
     ("unsloth/Qwen2.5-7B-Instruct-bnb-4bit", "apache-2.0"), ("unsloth/Qwen2.5-Coder-3B-Instruct", "qwen-research"),
