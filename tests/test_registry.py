@@ -73,7 +73,7 @@ REAL_IDS = [
     ("google/codegemma-7b", "gemma"), ("google/recurrentgemma-2b", "gemma"), ("google/gemma-scope", "cc-by-4.0"),
     # Falcon, Yi, GLM, others
     ("tiiuae/falcon-40b-instruct", "apache-2.0"), ("tiiuae/falcon-rw-1b", "apache-2.0"), ("tiiuae/falcon-180B-chat", "falcon-180b"),
-    ("tiiuae/Falcon3-10B-Base", "tii-falcon-2024-12"), ("01-ai/Yi-34B-Chat", "apache-2.0"), ("01-ai/Yi-1.5-9B-Chat", "apache-2.0"),
+    ("tiiuae/Falcon3-10B-Base", "tii-falcon-2024-12"), ("tiiuae/falcon-mamba-7b", "falcon-mamba-7b-license"), ("01-ai/Yi-34B-Chat", "apache-2.0"), ("01-ai/Yi-1.5-9B-Chat", "apache-2.0"),
     ("01-ai/Yi-Coder-9B-Chat", "apache-2.0"), ("THUDM/glm-4-9b-chat", "glm-4"), ("baichuan-inc/Baichuan2-13B-Chat", "baichuan2-community-license"),
     ("openbmb/MiniCPM3-4B", "apache-2.0"), ("zai-org/GLM-4.5-Air", "mit"), ("inceptionai/jais-family-6p7b-chat", "apache-2.0"),
     ("allenai/OLMo-7B", "apache-2.0"), ("allenai/OLMoE-1B-7B-0924-Instruct", "apache-2.0"),
