@@ -237,7 +237,7 @@ def test_suggest_hub_id():
     ("runwayml/stable-diffusion-v1-5", "creativeml-openrail-m"), ("CompVis/stable-diffusion-v1-4", "creativeml-openrail-m"),
     ("stabilityai/stable-diffusion-2-1", "openrail++"), ("stabilityai/stable-diffusion-xl-base-1.0", "openrail++"),
     ("stabilityai/stable-diffusion-xl-base-0.9", "sdxl-0.9-research"), ("stabilityai/sdxl-turbo", "stability-ai-nc-research-community"),
-    ("stabilityai/stable-video-diffusion-img2vid-xt", "svd-nc-community"), ("stabilityai/sv3d", "stability-ai-nc-community"),
+    ("stabilityai/stable-video-diffusion-img2vid-xt", "stability-ai-community"), ("stabilityai/sv3d", "stability-ai-nc-community"),
     ("stabilityai/stable-diffusion-3.5-large", "stability-ai-community"),
     ("DeepFloyd/IF-I-XL-v1.0", "deepfloyd-if-license"),
     ("EleutherAI/pythia-2.8b", "apache-2.0"), ("EleutherAI/gpt-j-6b", "apache-2.0"), ("EleutherAI/gpt-neox-20b", "apache-2.0"),
@@ -274,7 +274,7 @@ def test_family_for_reports_how_it_matched():
     "someuser/llama-3-8b-finetune", "someuser/llama-2-7b", "TheBloke/Nous-Hermes-Llama2-GGUF",
     "unknown-org/anything", "unsloth/some-private-model", "bartowski/my-merge-v2-GGUF",
     "facebook/opt-iml-1.3b", "google/pegasus-large", "facebook/mbart-large-cc25", "openai/clip-vit-base-patch32",
-    "meta-llama", "qwen/qwen2.5-coder-7b-instruct", "mistralai/mistral-7b-v0.4-hypothetical",
+    "meta-llama", "qwen/qwen1.5-4b-chat", "mistralai/mistral-7b-v0.4-hypothetical",
 ])
 def test_family_for_unknown(hub_id):
     assert KB.family_for(hub_id.lower()) is None

@@ -152,6 +152,7 @@ class Knowledge:
         self._groups: Dict[str, frozenset] = {}
         # id → section markers and length of the real text (data/coverage.toml): what a whole copy holds
         self.coverage_data: Dict[str, dict] = coverage if coverage is not None else {}
+        self._fam_index: Optional[_FamilyIndex] = None
 
     def restriction_group(self, group: str) -> frozenset:
         """Ids of the licences whose use restrictions belong to `group` (variants included), read from the
@@ -233,23 +234,37 @@ class Knowledge:
 
     # ---- families --------------------------------------------------------------------------------------
     def family_for(self, hub_id: str) -> Optional[Tuple[Family, str]]:
-        """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>")."""
+        """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>").
+
+        First match in file order wins; the index only skips globs that cannot match (see _FamilyIndex)."""
+        index = self._family_index()
         org, _, name = hub_id.partition("/")
-        for fam in self.families:
-            if any(_glob_match(hub_id, g) for g in fam.ids):
-                return fam, "id"
+        fam = index.first(index.ids, _org_key(hub_id), (hub_id,))
+        if fam is not None:
+            return fam, "id"
         if not name:  # a bare model name (a GGUF's `general.base_model.N.name` without its organisation)
-            candidates = (org, self.strip_reupload_suffixes(org))
-            for fam in self.families:
-                if any(_glob_match(n, g) for g in fam.names for n in candidates):
-                    return fam, "name"
-            return None
+            stripped = self.strip_reupload_suffixes(org)
+            fam = index.first(index.names, org[:1], (org, stripped))
+            return (fam, "name") if fam is not None else None
         if org in self.reuploaders and name:
-            candidates = (name, self.strip_reupload_suffixes(name))
-            for fam in self.families:
-                if any(_glob_match(n, g) for g in fam.names for n in candidates):
-                    return fam, f"re-upload by {org}"
+            stripped = self.strip_reupload_suffixes(name)
+            fam = index.first(index.names, name[:1], (name, stripped))
+            if fam is None and "_" in stripped:
+                # newer re-uploads prefix the original organisation: bartowski/Qwen_Qwen3-8B-GGUF
+                original = stripped.replace("_", "/", 1)
+                fam = index.first(index.ids, _org_key(original), (original,))
+            if fam is None:
+                # the repo name of an original listed by exact id (TheBloke/zephyr-7B-beta-GGUF)
+                fam = index.by_repo_name(name) or index.by_repo_name(stripped)
+            if fam is not None:
+                return fam, f"re-upload by {org}"
         return None
+
+    def _family_index(self) -> "_FamilyIndex":
+        key = (id(self.families), len(self.families))
+        if self._fam_index is None or self._fam_index.key != key:
+            self._fam_index = _FamilyIndex(self.families, key)
+        return self._fam_index
 
     def family_for_hint(self, hint: str) -> Optional[Family]:
         """The family a checkpoint hint names (a base checkpoint file name or an architecture id)."""
@@ -291,6 +306,59 @@ class Knowledge:
                     self._by_declared.setdefault(slug(key), lic.id)
                     self._by_exact.setdefault(key.strip().lower(), lic.id)
             self._fp_index.extend((lic.id, fp) for fp in lic.fingerprints)
+
+
+def _literal_prefix(glob: str) -> str:
+    cut = min((i for i in (glob.find("*"), glob.find("?"), glob.find("[")) if i >= 0), default=len(glob))
+    return glob[:cut]
+
+
+def _org_key(text: str) -> str:
+    # the organisation of a Hub id, "" for an id without one ("gpt2")
+    return text.partition("/")[0] if "/" in text else ""
+
+
+class _FamilyIndex:
+    """Family globs bucketed by a key their literal prefix fixes (the org for ids, the first letter for names),
+    so a look-up tests a few dozen globs instead of all of them. Globs whose prefix does not fix the key sit in
+    the "" bucket, which every look-up also scans; order (first match wins) is kept by comparing positions.
+    `repo_names` maps the repo name of every exact id (no glob) to the families listing it."""
+
+    def __init__(self, families: Sequence[Family], key: tuple):
+        self.key = key
+        self.families = families
+        self.ids: Dict[str, List[Tuple[int, str, str]]] = {}
+        self.names: Dict[str, List[Tuple[int, str, str]]] = {}
+        self.repo_names: Dict[str, List[int]] = {}
+        for pos, fam in enumerate(families):
+            for g in fam.ids:
+                prefix = _literal_prefix(g)
+                self.ids.setdefault(prefix.partition("/")[0] if "/" in prefix else "", []).append((pos, prefix, g))
+                if prefix == g and "/" in g:
+                    self.repo_names.setdefault(g.partition("/")[2], []).append(pos)
+            for g in fam.names:
+                prefix = _literal_prefix(g)
+                self.names.setdefault(prefix[:1], []).append((pos, prefix, g))
+
+    def first(self, buckets: Dict[str, List[Tuple[int, str, str]]], key: str,
+              candidates: Tuple[str, ...]) -> Optional[Family]:
+        best = None
+        for bucket_key in {key, ""}:
+            for pos, prefix, g in buckets.get(bucket_key, ()):
+                if best is not None and pos >= best:
+                    break
+                if any(c.startswith(prefix) and (c == g if prefix == g else fnmatch.fnmatchcase(c, g))
+                       for c in candidates):
+                    best = pos
+                    break
+        return self.families[best] if best is not None else None
+
+    def by_repo_name(self, name: str) -> Optional[Family]:
+        # only when every original of that name agrees on the licence: a shared name is no guess
+        positions = self.repo_names.get(name, ())
+        if positions and len({self.families[p].license for p in positions}) == 1:
+            return self.families[positions[0]]
+        return None
 
 
 def _glob_match(text: str, glob: str) -> bool:
