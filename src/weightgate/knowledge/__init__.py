@@ -43,6 +43,7 @@ class Duty:
     prefix: str = ""  # naming: the required beginning of the model name
     group: str = ""  # use-restrictions: licences in the same group carry equivalent restrictions
     severity: str = ""  # overrides the rule default (e.g. "warning" for permissive licences)
+    link_ok: bool = False  # license-copy: a URI or hyperlink to the licence satisfies it (CC §3(a)(1)(C))
 
 
 @record
@@ -403,7 +404,8 @@ def _parse_license(raw: dict, source_name: str) -> Iterable[License]:
             raise ValueError(f"{source_name}: duty kind {d.get('kind')!r} is not one of {DUTY_KINDS}")
         duties.append(Duty(kind=d["kind"], clause=d.get("clause", ""), quote=d.get("quote", ""),
                            text=d.get("text", ""), phrases=_tuple(d.get("phrases")), prefix=d.get("prefix", ""),
-                           group=d.get("group", ""), severity=d.get("severity", "")))
+                           group=d.get("group", ""), severity=d.get("severity", ""),
+                           link_ok=bool(d.get("link_ok", False))))
     kind = req("kind")
     if kind not in KINDS:
         raise ValueError(f"{source_name}: kind {kind!r} is not one of {KINDS}")

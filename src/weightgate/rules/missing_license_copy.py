@@ -12,8 +12,10 @@ whole text: every section of the licence present and nearly all of its length (s
 the real texts, `data/coverage.toml`). A truncated or stub copy is reported at that file, saying how much of
 the licence it holds and which sections are missing.
 
-Permissive licences (Apache-2.0 §4(a), MIT, CC-BY) also ask for the licence text, but their absence is a
-warning at most.
+Permissive licences (Apache-2.0 §4(a), MIT) also ask for the licence text, but their absence is a warning at
+most. The Creative Commons 4.0 licences accept "the URI or hyperlink to" the licence (§3(a)(1)(C)): a card
+that declares the CC licence's Hub id (the Hub shows it as a link), a `license_link` to it, or its URL in
+the card satisfies them.
 
 Fix: copy the base's licence file next to the model (`weightgate fix` copies it from the base's local folder
 or the Hugging Face cache; it never downloads).
@@ -30,6 +32,29 @@ SUMMARY = "The base requires its licence/agreement to accompany copies, and no c
 def has_copy(model, lic) -> bool:
     kb = model.kb
     return any(kb.main(c) == lic.id for lf in model.facts.license_files for c in lf.copies)
+
+
+def links_to(model, lic) -> bool:
+    """For licences that accept "the URI or hyperlink to" themselves (CC 4.0 §3(a)(1)(C)): the card links to
+    it — a `license_link`, the licence's URL in the card, or its Hub id in `license:` (the Hub shows that as a
+    link to the licence)."""
+    kb = model.kb
+    if any(d.source == "card" and lic.id in d.ids for d in model.declared):
+        return True
+    links = [f.value for f in model.facts.of("license_link") if isinstance(f.value, str)]
+    url = (lic.url or "").lower().split("://", 1)[-1].rstrip("/")
+    stem = url.rsplit("/legalcode", 1)[0] if url else ""
+    body = model.facts.card_body.lower()
+    for link in links:
+        low = link.lower()
+        if (stem and stem in low) or any(kb.main(i) == lic.id for i in _ids(kb, link)):
+            return True
+    return bool(stem) and stem in body
+
+
+def _ids(kb, text):
+    lid = kb.lookup(text)
+    return [lid] if lid else []
 
 
 def location(model):
@@ -60,7 +85,7 @@ def partial_copy(model, lic):
 def check(model):
     for lic, base in model.obligations():
         for duty in lic.duty("license-copy"):
-            if has_copy(model, lic):
+            if has_copy(model, lic) or (duty.link_ok and links_to(model, lic)):
                 continue
             partial = partial_copy(model, lic)
             if partial is not None:
