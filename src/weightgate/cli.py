@@ -1,4 +1,4 @@
-"""Command line: `weightgate check|fix|rules|explain|licenses|completion|hook|bom`.
+"""Command line: `weightgate check|fix|rules|explain|licenses|completion|lock|hook|bom`.
 
 Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
@@ -83,6 +83,17 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         b.add_argument("--config", metavar="FILE", help="configuration file (as for `check`)")
         b.add_argument("--hf-cache", metavar="DIR", help="Hugging Face hub cache to resolve bases from")
         b.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    if wanted("lock"):
+        lk = sub.add_parser("lock", help="record the bases nothing offline knows from the Hugging Face Hub in "
+                                         "weightgate.lock (the only command that uses the network)")
+        lk.add_argument("paths", nargs="*", metavar="PATH", help="repository or model folder (default: .)")
+        lk.add_argument("--update", action="store_true", help="ask the Hub again about every locked base")
+        lk.add_argument("--check", action="store_true",
+                        help="offline: exit 1 when a base reference is missing from the lock (for CI)")
+        lk.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="per-request timeout (default: 10)")
+        lk.add_argument("--config", metavar="FILE", help="configuration file (default: found upwards)")
+        lk.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     if wanted("hook"):
         h = sub.add_parser("hook", help="git hooks: `hook install` writes them; `hook pre-commit [FILE ...]`, "
                                         "`hook pre-push` are their entry points",
@@ -91,7 +102,7 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "hook", "bom")
+COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "lock", "hook", "bom")
 OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
 
 
@@ -134,6 +145,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .completion import completion_command
 
             return completion_command(args)
+        if args.command == "lock":
+            from .hublock import main as lock_main
+
+            return lock_main(args)
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # noqa: BLE001 - the CLI's last line of defence: one line, exit 2

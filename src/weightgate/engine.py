@@ -11,7 +11,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import config as config_mod
-from . import discover, knowledge, rules
+from . import discover, knowledge, lockfile, rules
 from .collect import Reader, card_says_model, collect_model
 from .declared import declarations
 from .errors import UsageError
@@ -121,7 +121,8 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
             name = posixpath.basename(folder) or _t.repo_name
             return collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
 
-        resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder)
+        resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder,
+                            locks=lockfile.Finder(t.source))
         for folder, files in folders:
             name_hint = posixpath.basename(folder) or t.repo_name
             mf = collect_model(reader, kb, folder, files, "", t.lfs_dirs, name_hint)

@@ -85,13 +85,14 @@ class Base:
     id: str  # normalised reference (lowercase Hub id "org/name", or a local path)
     display: str  # as first written
     license: Optional[str]  # licence id, or None when unknown
-    resolved_from: str  # "config" | "local" | "hf-cache" | "registry" | "unknown" | "declared-by-base"
+    resolved_from: str  # "config" | "lock" | "local" | "hf-cache" | "registry" | "unknown" | "declared-by-base"
     relation: str  # "finetune" | "adapter" | "merge" | "quantized"
     evidence: Tuple[Fact, ...]  # where the model names this base
     via: Tuple[str, ...] = ()  # chain of ids when reached through another base ("a -> b")
     note: str = ""  # registry evidence or resolution detail
     license_path: Optional[str] = None  # a local licence file of the base, if known (fix copies it)
     notice_lines: Tuple[str, ...] = ()  # NOTICE contents the base ships (Apache §4(d))
+    relabelled_by: str = ""  # the link of `via` that declared another licence than this ancestor's
 
 
 @record

@@ -1,7 +1,8 @@
 """lineage: turn the base references a model folder makes into resolved bases with licences.
 
-Resolution is offline and in this order: the user's `models` table, a local folder (a relative path, or a
-sibling folder named like the base), the local Hugging Face cache, the built-in family registry. Anything
+Resolution is offline and in this order: the user's `models` table, `weightgate.lock` (what `weightgate lock`
+recorded from the Hub; the registry still wins over it), a local folder (a relative path, or a sibling folder
+named like the base), the local Hugging Face cache, the built-in family registry. Anything
 else is unknown — never a guess. A base that is itself a derivative is followed (depth-limited, cycle-safe),
 so the obligations of every ancestor reach the model.
 """
@@ -68,7 +69,7 @@ class Resolver:
     """Resolves base references for the model folders of one check."""
 
     def __init__(self, kb, reader, stop_at: str, models: Optional[Dict[str, object]] = None,
-                 hf_cache: Optional[str] = None, collect_folder=None):
+                 hf_cache: Optional[str] = None, collect_folder=None, locks=None):
         self.kb = kb
         self.reader = reader
         self.source = reader.source
@@ -77,12 +78,16 @@ class Resolver:
         self.hf_cache = hf_cache if hf_cache is not None else default_hf_cache()
         self._cache_index: Optional[Dict[str, str]] = None
         self.collect_folder = collect_folder  # (source, folder) -> ModelFacts, for local and cached bases
+        self.locks = locks  # lockfile.Finder: the weightgate.lock governing each model folder
+        self._lock = None
+        self._mf: Optional[ModelFacts] = None
 
     # ---- public ---------------------------------------------------------------------------------------
     def bases(self, mf: ModelFacts) -> List[Base]:
         refs = self._refs(mf)
         declared = [f for f in mf.of("base") if f.origin.startswith(("card:", "mergekit"))]
         relation = relation_of(mf, len({f.value for f in declared}) if declared else len(refs))
+        self._use_lock(mf)
         out: List[Base] = []
         seen = set()
         for ref, evidence in refs:
@@ -140,8 +145,10 @@ class Resolver:
         out.append(Base(id=ref.id, display=ref.display, license=lic, resolved_from=how, relation=relation,
                         evidence=evidence, via=via, note=note, license_path=lic_path, notice_lines=notices))
         if parent_mf is not None:
+            start = len(out)
             for pref, pev in self._refs(parent_mf):
                 self._resolve_into(pref, pev, "ancestor", via + (ref.display,), out, seen, depth + 1)
+            self._mark_relabels(out, start, ref.display, lic)
         elif how == "registry" and ref.kind == "hub":
             pass  # registry entries name the original's licence directly
 
@@ -152,6 +159,9 @@ class Resolver:
             lic, path = (entry, None) if isinstance(entry, str) else (entry.get("license"), entry.get("path"))
             lid = self.kb.lookup(lic) if lic else None
             return (self.kb.main(lid) if lid else lic), "config", "from the configuration's models table", path, (), None
+        locked = self._locked(ref)
+        if locked is not None:
+            return locked
         folder = self._local_folder(ref) if ref.kind != "hint" else None
         if folder is not None:
             mf = self.collect_folder(self.source, folder)
@@ -169,6 +179,49 @@ class Resolver:
         if ref.kind == "local":
             return None, "unknown", "local path not found in this repository", None, (), None
         return None, "unknown", "", None, (), None
+
+    # ---- weightgate.lock ------------------------------------------------------------------------------------
+    def _use_lock(self, mf: ModelFacts) -> None:
+        """The lock governing this model folder; its unusable parts become findings of the folder."""
+        self._mf = mf
+        self._lock = self.locks.for_folder(mf.root) if self.locks is not None else None
+        if self._lock is not None:
+            mf.facts.extend(p for p in self._lock.problems if p not in mf.facts)
+
+    def _locked(self, ref: Ref):
+        """A base as the lock recorded it from the Hub, or None (not locked, or the registry knows it)."""
+        from .lockfile import conflict, entry_facts, status_note
+
+        entry = self._lock.get(ref.id) if self._lock is not None and ref.kind == "hub" else None
+        if entry is None:
+            return None
+        if self.kb.family_for(ref.id):  # curated knowledge wins; a lock that disagrees is stale or wrong
+            lic = own_license(self.kb, entry_facts(self._lock, entry))[0] if entry.status == "ok" else None
+            reg_license, reg_note = self._registry(ref)
+            problem = conflict(self._lock, entry, lic, self.kb.main(reg_license), reg_note) if (
+                lic and self.kb.main(lic) != self.kb.main(reg_license)) else None
+            if problem is not None and problem not in self._mf.facts:
+                self._mf.facts.append(problem)
+            return None
+        if entry.status != "ok":
+            return None, "lock", status_note(self._lock, entry), None, (), None
+        mf = entry_facts(self._lock, entry)
+        lic, _, _ = own_license(self.kb, mf)
+        where = f"{self._lock.path}: Hub card of {entry.id} at {entry.revision[:12] or 'unknown revision'}"
+        if lic:
+            return lic, "lock", where, None, (), mf
+        said = ", ".join(entry.license) or "no licence"
+        return None, "lock", f"{where} declares {said}, which weightgate does not know", None, (), mf
+
+    def _mark_relabels(self, out: List[Base], start: int, link: str, link_license: Optional[str]) -> None:
+        """Ancestors under another licence than the link that reached them: name the link that relabelled them."""
+        if not link_license:
+            return
+        mine = self.kb.main(link_license)
+        for i in range(start, len(out)):
+            b = out[i]
+            if b.license and not b.relabelled_by and self.kb.main(b.license) != mine:
+                out[i] = b._replace(relabelled_by=f"{link}, which declares {link_license}")
 
     def _from_folder(self, ref: Ref, mf: ModelFacts, how: str, where: str, root_dir: Optional[str] = None):
         """A base whose card (and licence files) we can read: its own declaration, else the registry."""

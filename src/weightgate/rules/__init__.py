@@ -25,6 +25,7 @@ RULE_MODULES = (
     "license_mismatch",
     "unknown_base_license",
     "base_conflict",
+    "lock_invalid",
     "open_source_claim",
     "checkpoint_unverifiable",
     "pickle_checkpoint",
@@ -80,5 +81,6 @@ def base_phrase(base) -> str:
     if base is None:
         return "the model's declared licence"
     if base.via:
-        return f"its ancestor {base.display} (via {' → '.join(base.via)})"
+        relabel = f"; relabelled by {base.relabelled_by}" if base.relabelled_by else ""
+        return f"its ancestor {base.display} (via {' → '.join(base.via)}{relabel})"
     return f"its base {base.display}"

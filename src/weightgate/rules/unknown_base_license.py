@@ -1,12 +1,15 @@
 """unknown-base-license — a base model whose licence cannot be resolved offline.
 
 weightgate resolves a base's licence without the network, in this order: the `models` table of the
-configuration, a local folder (a relative path, or a sibling folder named like the base), the local Hugging
+configuration, `weightgate.lock` (written by `weightgate lock`), a local folder (a relative path, or a sibling folder named like the base), the local Hugging
 Face cache (`HF_HUB_CACHE`, `HF_HOME/hub`, `~/.cache/huggingface/hub`), then the built-in registry of model
 families and re-upload namespaces. When none knows the base, its obligations cannot be checked, so the gate
 fails safe (error by default; lower it with `severity` in the configuration).
 
-Fix: tell weightgate the base's licence in the configuration,
+Fix: record the base from the Hub once and commit the lock file (`weightgate lock` asks the Hub for the base's
+card, follows its own bases, and writes `weightgate.lock`; check and the hooks then read it offline). A base
+the lock records as missing, private or gated is reported with that reason: fix the id, or give the lock a token
+with access (`HF_TOKEN=… weightgate lock --update`). Or tell weightgate the base's licence in the configuration,
 
     [tool.weightgate.models]
     "acme/base-7b" = "llama2"
@@ -33,8 +36,8 @@ def check(model):
         names = ", ".join(b.display for b in unknown[:6]) + (f" and {len(unknown) - 6} more" if len(unknown) > 6 else "")
         yield finding(ID, SEVERITY, path, line,
                       f"the licences of {len(unknown)} bases cannot be resolved offline: {names}", "",
-                      "add them to the configuration's models table ([tool.weightgate.models] \"org/name\" = "
-                      "\"<licence id>\"), or put their cards in the Hugging Face cache")
+                      "run `weightgate lock` to record them from the Hub (and commit weightgate.lock), or add them to "
+                      "the configuration's models table ([tool.weightgate.models] \"org/name\" = \"<licence id>\")")
         return
     for b in unknown:
         ev = b.evidence[0] if b.evidence else None
@@ -47,7 +50,11 @@ def check(model):
                           "set `base_model:` in the card to the base's Hub id")
             continue
         detail = f"; {b.note}" if b.note else ""
+        if b.resolved_from == "lock":  # the note says why the lock has no licence and how to fix that
+            fix = (f"follow the note above, or set the licence in the configuration's models table: "
+                   f"[tool.weightgate.models] \"{b.display}\" = \"<licence id>\"")
+        else:
+            fix = (f"run `weightgate lock` to record the base from the Hub (and commit weightgate.lock), or add it "
+                   f"to the configuration's models table: [tool.weightgate.models] \"{b.display}\" = \"<licence id>\"")
         yield finding(ID, SEVERITY, path, line,
-                      f"the licence of base {b.display}{chain} cannot be resolved offline{detail}", "",
-                      f"add it to the configuration's models table: [tool.weightgate.models] \"{b.display}\" = "
-                      f"\"<licence id>\", or put the base's card in the Hugging Face cache")
+                      f"the licence of base {b.display}{chain} cannot be resolved offline{detail}", "", fix)

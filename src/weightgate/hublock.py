@@ -1,0 +1,296 @@
+"""`weightgate lock`: ask the Hugging Face Hub once about the bases nothing offline knows, write weightgate.lock.
+
+The only code that uses the network, and the only importer of `huggingface_hub` (the `weightgate[hub]` extra),
+imported when the command runs. A base is asked about when neither the configuration's `models` table nor the
+built-in registry answers it (a local folder in the repository also does; the Hugging Face cache does not,
+because CI has no cache). Each answer's own `base_model` is followed upwards, depth-limited and cycle-safe,
+until the chain reaches a base the registry knows or a root.
+
+`--check` runs offline (for CI): exit 1 when a base reference is missing from the lock.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    from typing import Dict, List, Optional, Tuple
+
+from .errors import UsageError
+from .lockfile import FILE_NAME, Entry, Finder, render
+
+OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")  # what huggingface_hub reads as true
+LICENSE_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation")
+
+
+class Plan:
+    """One lock file: what it holds now and which bases the checked folders need from it."""
+
+    def __init__(self, path: str, existing):
+        self.path = path  # relative to the source root
+        self.existing = existing  # lockfile.Lock or None
+        self.needed: Dict[str, Tuple[str, int, list]] = {}  # lowercase id -> (display, depth, evidence facts)
+
+
+def main(args) -> int:
+    from .api import resolve_config
+    from .engine import targets_for_paths
+
+    if not args.check and os.environ.get("HF_HUB_OFFLINE", "").upper() in OFFLINE_VALUES:
+        raise UsageError("`weightgate lock` needs the network to ask the Hub, but HF_HUB_OFFLINE is set; "
+                         "unset it, or run `weightgate lock --check` to verify the lock offline")
+    paths = args.paths or ["."]
+    config = resolve_config(args.config, paths[0])
+    targets = targets_for_paths(paths)
+    if args.check:
+        return _check(targets, config)
+    hub = Hub(args.timeout)
+    written = 0
+    for t in targets:
+        for plan in _plans(t, config, update=args.update):
+            entries = _resolve(plan, hub, config, update=args.update, prune=args.update and _covers(t, plan))
+            written += _write(t.source.root, plan, entries)
+    hub.done()
+    return 0
+
+
+# ---- what the checked folders need ------------------------------------------------------------------------
+
+def _plans(t, config, update: bool) -> List[Plan]:
+    """The lock files of a target and the Hub bases their model folders reach that are not answered offline by
+    curated knowledge (or by an entry already locked, unless `update`)."""
+    from . import engine
+    from .lineage import normalise_ref
+
+    finder = Finder(t.source)
+    plans: Dict[str, Plan] = {}
+    for _t, model in engine.analyse([t], config, hf_cache=""):
+        lock = finder.for_folder(model.root)
+        path = lock.path if lock is not None else FILE_NAME
+        plan = plans.setdefault(path, Plan(path, lock))
+        for b in model.bases:
+            ref = normalise_ref(b.display, "")
+            if ref is None or ref.kind != "hub" or b.resolved_from not in ("unknown", "lock"):
+                continue
+            if b.resolved_from == "lock" and not update and b.license:
+                continue
+            if ref.id not in plan.needed:
+                plan.needed[ref.id] = (ref.display, len(b.via), list(b.evidence))
+    return [plans[k] for k in sorted(plans)]
+
+
+def _covers(t, plan: Plan) -> bool:
+    """Whether the checked paths include the lock's whole folder (then `--update` drops unreached entries)."""
+    folder = posixpath.dirname(plan.path)
+    return any(p == "" or folder == p or folder.startswith(p + "/") for p in t.prefixes)
+
+
+def _curated(kb, config, ref_id: str) -> bool:
+    models = {k.lower() for k in config.models}
+    return ref_id in models or kb.family_for(ref_id) is not None
+
+
+# ---- asking the Hub ---------------------------------------------------------------------------------------
+
+def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[Entry]:
+    """The entries the lock will hold: kept, refreshed and new ones, following each new entry's bases."""
+    from . import knowledge
+    from .lineage import MAX_DEPTH, normalise_ref
+
+    kb = knowledge.load()
+    if config.licenses:
+        kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
+    old = dict(plan.existing.entries) if plan.existing is not None else {}
+    new: Dict[str, Entry] = {}
+    queue = [(ref_id, display, depth) for ref_id, (display, depth, _ev) in plan.needed.items()]
+    seen = {q[0] for q in queue}
+    while queue:
+        ref_id, display, depth = queue.pop(0)
+        prior = old.get(ref_id)
+        if prior is not None and prior.status == "ok" and not update:
+            entry = prior
+        else:
+            hub.progress(display, len(new) + 1, len(new) + len(queue) + 1)
+            entry = hub.ask(display)
+            if prior is not None and entry.same_facts(prior):
+                entry = prior  # nothing changed on the Hub: keep the date it was first read (same bytes)
+        new[ref_id] = entry
+        for parent in entry.base_model:
+            ref = normalise_ref(parent, "")
+            if ref is None or ref.kind != "hub" or ref.id in seen or depth + 1 > MAX_DEPTH:
+                continue
+            seen.add(ref.id)
+            if not _curated(kb, config, ref.id):
+                queue.append((ref.id, ref.display, depth + 1))
+    if not prune:
+        for k, e in old.items():
+            new.setdefault(k, e)
+    return [e._replace(line=1, lines=()) for e in new.values()]
+
+
+def _write(root: str, plan: Plan, entries: List[Entry]) -> int:
+    from .fix.edits import Edit, WriteError, write_atomic
+
+    full = os.path.join(root, *plan.path.split("/"))
+    shown = os.path.relpath(full)
+    text = render(entries).encode("utf-8")
+    try:
+        with open(full, "rb") as f:
+            current: Optional[bytes] = f.read()
+    except FileNotFoundError:
+        current = None
+    except OSError as e:
+        raise UsageError(f"cannot read {shown}: {e.strerror or e}") from None
+    bad = sorted(e.id for e in entries if e.status != "ok")
+    note = f"; not usable: {', '.join(bad)} (see `weightgate check`)" if bad else ""
+    if current == text:
+        print(f"{shown}: up to date ({len(entries)} bases){note}")
+        return 0
+    try:
+        write_atomic(Edit(full, current, text, shown))
+    except WriteError as e:
+        raise UsageError(str(e)) from None
+    print(f"{shown}: {'written' if current is None else 'updated'} ({len(entries)} bases){note}")
+    return 1
+
+
+class Hub:
+    """The huggingface_hub client, configured from the environment (HF_ENDPOINT, HF_TOKEN) and a timeout."""
+
+    def __init__(self, timeout: float):
+        os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+        try:
+            import huggingface_hub
+        except ImportError:
+            raise UsageError("`weightgate lock` needs huggingface_hub: pip install 'weightgate[hub]'") from None
+        self.hf = huggingface_hub
+        self.endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+        self.token = os.environ.get("HF_TOKEN") or None  # else the client's saved login, if any
+        self.api = huggingface_hub.HfApi(endpoint=self.endpoint, token=self.token)
+        self.timeout = timeout
+        self.tty = sys.stderr.isatty()
+        self._shown = False
+
+    def progress(self, display: str, i: int, n: int) -> None:
+        if self.tty:
+            sys.stderr.write(f"\r\x1b[Kweightgate lock: [{i}/{n}] {display}")
+            sys.stderr.flush()
+            self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    def ask(self, display: str) -> Entry:
+        """One base as the Hub describes it; missing / private / gated repositories become such entries."""
+        import datetime
+
+        from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        try:
+            info = self.api.model_info(display, timeout=self.timeout)
+            card = _card_dict(info)
+            if not card.get("license") and any(s.rfilename == "README.md" for s in info.siblings or ()):
+                card = self._read_card(info.id, info.sha) or card
+        except GatedRepoError:
+            return Entry(id=display, status="gated", read=today)
+        except RepositoryNotFoundError as e:
+            code = e.response.status_code if e.response is not None else 0
+            return Entry(id=display, status="missing" if code == 404 else "private", read=today)
+        except HfHubHTTPError as e:
+            code = e.response.status_code if e.response is not None else 0
+            if code in (401, 403):  # no access with this token (the Hub spells it 401 or 403)
+                return Entry(id=display, status="private", read=today)
+            raise UsageError(f"the Hub at {self.endpoint} answered {code} for {display}; nothing written") from None
+        except Exception as e:  # noqa: BLE001 - network trouble of any kind: one line, exit 2, nothing written
+            if type(e).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2", "socket", "ssl") \
+                    or isinstance(e, (OSError, TimeoutError)):
+                raise UsageError(f"cannot reach the Hub at {self.endpoint} ({type(e).__name__}: {e}); "
+                                 f"nothing written") from None
+            raise
+        return _entry(info, card, today)
+
+    def _read_card(self, repo_id: str, sha: Optional[str]) -> Optional[dict]:
+        """The card's front matter read with weightgate's own card reader (when the Hub gave no cardData)."""
+        import tempfile
+
+        from .collect.card import read_card
+
+        with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
+            path = self.hf.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp, endpoint=self.endpoint,
+                                           token=self.token, etag_timeout=self.timeout)
+            with open(path, "rb") as f:
+                text = f.read(1 << 20).decode("utf-8", "replace")
+        facts, _body, _start = read_card("README.md", text)
+        card: dict = {}
+        for f in facts:
+            key = f.origin.split(":", 1)[1] if f.origin.startswith("card:") else ""
+            if key in LICENSE_KEYS and isinstance(f.value, str):
+                if key in ("license", "base_model"):
+                    card.setdefault(key, []).append(f.value)
+                else:
+                    card.setdefault(key, f.value)
+        return card
+
+
+def _card_dict(info) -> dict:
+    data = info.card_data
+    if data is None:
+        return {}
+    return data.to_dict() if hasattr(data, "to_dict") else dict(data)
+
+
+def _strings(v) -> Tuple[str, ...]:
+    items = v if isinstance(v, (list, tuple)) else [v] if v is not None else []
+    return tuple(str(x).strip() for x in items if x is not None and str(x).strip())
+
+
+def _entry(info, card: dict, today) -> Entry:
+    from .discover import is_license_file
+
+    files = sorted(s.rfilename for s in info.siblings or () if "/" not in s.rfilename and is_license_file(s.rfilename))
+    gated = info.gated if isinstance(info.gated, str) and info.gated else False
+
+    def one(key: str) -> str:
+        v = _strings(card.get(key))
+        return v[0] if v else ""
+
+    return Entry(id=info.id, status="ok", revision=info.sha or "", license=_strings(card.get("license")),
+                 license_name=one("license_name"), license_link=one("license_link"),
+                 base_model=_strings(card.get("base_model")), base_model_relation=one("base_model_relation"),
+                 gated=gated, license_files=tuple(files), read=today)
+
+
+# ---- --check (offline) ------------------------------------------------------------------------------------
+
+def _check(targets, config) -> int:
+    """Exit 1 when a base reference that only the lock could answer is not in it (or the lock is unusable)."""
+    from . import engine
+    from .lineage import normalise_ref
+
+    missing = set()
+    problems = set()
+    for t in targets:
+        for _t, model in engine.analyse([t], config, hf_cache=""):
+            for f in model.facts.of("problem"):
+                if f.value.rule == "lock-invalid":
+                    problems.add((_shown(t, f.path), f.line, f.value.message))
+            for b in model.bases:
+                ref = normalise_ref(b.display, "")
+                if ref is None or ref.kind != "hub" or b.resolved_from != "unknown":
+                    continue
+                ev = b.evidence[0] if b.evidence else None
+                where = (_shown(t, ev.path), ev.line) if ev else (_shown(t, model.root), 1)
+                missing.add((*where, f"base {b.display} is not in {FILE_NAME}; run `weightgate lock` and commit it"))
+    for path, line, message in sorted(problems | missing):
+        print(f"{path}:{line}: {message}")
+    if problems or missing:
+        return 1
+    print(f"{FILE_NAME}: every base is locked")
+    return 0
+
+
+def _shown(t, path: str) -> str:
+    return os.path.relpath(os.path.join(t.source.root, *path.split("/")))

@@ -1,0 +1,272 @@
+"""`weightgate lock`: the real huggingface_hub client against a stand-in Hub on 127.0.0.1, then `check` offline."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conftest import card, check_json, licence_text, rules_of, where, write_tree
+from hubstandin import StandInHub
+from test_guarantees import run_audited
+
+pytest.importorskip("huggingface_hub")
+
+LLAMA2 = "meta-llama/Llama-2-7b-hf"
+MISTRAL = "mistralai/Mistral-7B-v0.1"
+
+# Runs the CLI with an audit hook that ends the process on any connection that is not to 127.0.0.1, so a test
+# fails loudly if the client (or weightgate) tried to reach the internet.
+LOCAL_ONLY = textwrap.dedent(r"""
+    import os, sys
+
+    def hook(event, args):
+        if event == "socket.connect":
+            addr = args[1]
+            host = addr[0] if isinstance(addr, tuple) else str(addr)
+            if host not in ("127.0.0.1", "::1") and not str(host).startswith("/"):
+                os.write(2, f"FORBIDDEN connect {addr!r}\n".encode())
+                os._exit(97)
+        if event == "socket.getaddrinfo" and args[0] not in ("127.0.0.1", "localhost", "::1", None):
+            os.write(2, f"FORBIDDEN getaddrinfo {args[0]!r}\n".encode())
+            os._exit(97)
+
+    sys.addaudithook(hook)
+    from weightgate.cli import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.fixture
+def hub():
+    with StandInHub() as h:
+        yield h
+
+
+def lock(repo: Path, hub: StandInHub, *args, tmp: Path, **env) -> subprocess.CompletedProcess:
+    """`weightgate lock` in a subprocess (huggingface_hub reads HF_ENDPOINT when it is imported)."""
+    full = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY") and k != "HF_TOKEN"}
+    full.update(HF_ENDPOINT=hub.url, HF_HOME=str(tmp / "hf-home"), HF_HUB_CACHE=str(tmp / "hf-cache"),
+                HF_HUB_DISABLE_TELEMETRY="1", NO_PROXY="127.0.0.1,localhost")
+    full.update(env)
+    return subprocess.run([sys.executable, "-c", LOCAL_ONLY, "lock", *map(str, args)], cwd=repo, env=full,
+                          capture_output=True, text=True, timeout=120)
+
+
+def git_repo(root: Path, files: dict) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return write_tree(root, files)
+
+
+def llama2_chain(hub: StandInHub) -> None:
+    """A community fine-tune (MIT) of another (Apache-2.0) whose own base is Llama 2: both relabel it."""
+    hub.add("someone/chat-ft-7b", card={"license": "mit", "base_model": "otherorg/mid-ft"})
+    hub.add("otherorg/mid-ft", card={"license": "apache-2.0", "base_model": [LLAMA2]}, files={"LICENSE": "Apache"})
+
+
+def test_unknown_base_descending_from_llama2_fails_after_lock(tmp_path, hub):
+    llama2_chain(hub)
+    repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: apache-2.0\nbase_model: someone/chat-ft-7b")})
+    before = check_json(repo)
+    assert rules_of(before, "error") == {"unknown-base-license"}
+
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "FORBIDDEN" not in r.stderr
+    after = check_json(repo)
+    assert after["exit_code"] == 1
+    assert rules_of(after, "error") == {"relabel-forbidden", "missing-license-copy", "missing-notice"}
+    (relabel,) = [f for f in after["findings"] if f["rule"] == "relabel-forbidden"]
+    assert (relabel["path"], relabel["line"]) == ("model/README.md", 2)
+    assert "Llama 2" in relabel["message"] and "relabelled by otherorg/mid-ft, which declares apache-2.0" in relabel["message"]
+    bases = {b["id"]: b for b in after["models"][0]["bases"]}
+    assert bases["someone/chat-ft-7b"]["resolved_from"] == "lock"
+    assert bases[LLAMA2]["license"] == "llama2" and bases[LLAMA2]["via"] == ["someone/chat-ft-7b", "otherorg/mid-ft"]
+    # the ancestors are evidenced in the lock file, at their entry's base_model line
+    assert bases["otherorg/mid-ft"]["evidence"][0]["path"] == "weightgate.lock"
+    # the stand-in was asked only what the client needs: the two unknown bases (never the registry's Llama 2)
+    asked = {q.split("?")[0] for q in hub.requests}
+    assert asked <= {"GET /api/agent-harnesses", "GET /api/models/someone/chat-ft-7b", "GET /api/models/otherorg/mid-ft"}
+    assert {"GET /api/models/someone/chat-ft-7b", "GET /api/models/otherorg/mid-ft"} <= asked
+
+
+def test_compliant_derivative_of_unknown_mistral_finetune_passes_after_lock(tmp_path, hub):
+    apache = licence_text("apache-2.0")
+    hub.add("community/mistral-instruct-ft", card={"license": "apache-2.0", "base_model": MISTRAL,
+                                                   "base_model_relation": "finetune"}, files={"LICENSE": apache})
+    repo = git_repo(tmp_path / "repo", {
+        "README.md": card("license: apache-2.0\nbase_model: community/mistral-instruct-ft"),
+        "LICENSE": apache,
+    })
+    assert check_json(repo)["exit_code"] == 1
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    report = check_json(repo)
+    assert report["exit_code"] == 0, report["findings"]
+    assert not rules_of(report, "error")
+    bases = {b["id"]: b for b in report["models"][0]["bases"]}
+    assert bases["community/mistral-instruct-ft"]["license"] == "apache-2.0"
+    assert bases[MISTRAL]["resolved_from"] == "registry"
+
+
+def test_check_with_the_lock_makes_no_network_call(tmp_path, hub):
+    llama2_chain(hub)
+    repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: apache-2.0\nbase_model: someone/chat-ft-7b")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    asked = len(hub.requests)
+    r = run_audited("check", repo, "--format", "json", cwd=repo)
+    assert "FORBIDDEN" not in r.stderr, r.stderr
+    assert r.stdout.rstrip().endswith("EXIT 1") and '"relabel-forbidden"' in r.stdout
+    assert len(hub.requests) == asked
+
+
+def test_second_run_and_update_rewrite_identical_bytes(tmp_path, hub):
+    llama2_chain(hub)
+    repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: apache-2.0\nbase_model: someone/chat-ft-7b")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    first = (repo / "weightgate.lock").read_bytes()
+    assert first.startswith(b"# weightgate.lock: written by `weightgate lock`")
+    for args in ((), ("--update",)):
+        r = lock(repo, hub, *args, tmp=tmp_path)
+        assert r.returncode == 0 and "up to date" in r.stdout, r.stdout + r.stderr
+        assert (repo / "weightgate.lock").read_bytes() == first
+    # --update sees a change on the Hub; a plain run does not ask again about locked bases
+    hub.add("otherorg/mid-ft", card={"license": "llama2", "base_model": [LLAMA2]})
+    asked = len(hub.requests)
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    assert (repo / "weightgate.lock").read_bytes() == first and len(hub.requests) == asked
+    assert lock(repo, hub, "--update", tmp=tmp_path).returncode == 0
+    assert b'license = "llama2"' in (repo / "weightgate.lock").read_bytes()
+
+
+def test_lock_is_sorted_and_written_atomically(tmp_path, hub):
+    for name in ("zeta/b", "Alpha/A", "mid/c"):
+        hub.add(name, card={"license": "apache-2.0", "base_model": MISTRAL})
+    repo = git_repo(tmp_path / "repo", {
+        "m/README.md": card("license: apache-2.0\nbase_model:\n- zeta/b\n- alpha/a\n- mid/c"),
+    })
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    text = (repo / "weightgate.lock").read_text()
+    ids = [line for line in text.splitlines() if line.startswith("[models.")]
+    assert ids == ['[models."Alpha/A"]', '[models."mid/c"]', '[models."zeta/b"]']  # the Hub's spelling, sorted
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".weightgate")] == []  # no temporary file left
+
+
+def test_offline_exits_2_with_one_line(tmp_path, hub):
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: a/b")})
+    r = lock(repo, hub, tmp=tmp_path, HF_HUB_OFFLINE="1")
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "network" in r.stderr and "HF_HUB_OFFLINE" in r.stderr
+    assert hub.requests == [] and not (repo / "weightgate.lock").exists()
+
+
+def test_unreachable_hub_exits_2_and_writes_nothing(tmp_path, hub):
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: a/b")})
+    hub.server.server_close()  # nothing listens on the port any more
+    r = lock(repo, hub, "--timeout", "2", tmp=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "cannot reach" in r.stderr, r.stderr
+    assert not (repo / "weightgate.lock").exists()
+
+
+def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub):
+    hub.add("corp/private-7b", card={"license": "apache-2.0"}, private=True)
+    hub.add("corp/gated-7b", card={"license": "llama2", "base_model": LLAMA2}, gated="manual", card_in_api=False)
+    repo = git_repo(tmp_path / "repo", {
+        "a/README.md": card("license: apache-2.0\nbase_model: nobody/missing-7b"),
+        "b/README.md": card("license: apache-2.0\nbase_model: corp/private-7b"),
+        "c/README.md": card("license: llama2\nbase_model: corp/gated-7b"),
+    })
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 0, r.stderr
+    text = (repo / "weightgate.lock").read_text()
+    assert 'status = "missing"' in text and 'status = "private"' in text and 'status = "gated"' in text
+    report = check_json(repo)
+    unknown = {f["path"]: f for f in report["findings"] if f["rule"] == "unknown-base-license"}
+    assert set(unknown) == {"a/README.md", "b/README.md", "c/README.md"}
+    assert "has no repository nobody/missing-7b" in unknown["a/README.md"]["message"]
+    assert "private" in unknown["b/README.md"]["message"]
+    assert "gated" in unknown["c/README.md"]["message"] and "HF_TOKEN=<token> weightgate lock --update" in \
+        unknown["c/README.md"]["message"]
+    assert (repo / "weightgate.lock").read_text() == text  # check never writes
+
+    # with a token that has access, the same command records them
+    r = lock(repo, hub, tmp=tmp_path, HF_TOKEN=hub.token)
+    assert r.returncode == 0, r.stderr
+    report = check_json(repo)
+    assert {f["path"] for f in report["findings"] if f["rule"] == "unknown-base-license"} == {"a/README.md"}
+    bases = {b["id"]: b for m in report["models"] for b in m["bases"]}
+    assert bases["corp/gated-7b"]["license"] == "llama2"  # read from its README.md through resolve/
+    assert any(q.startswith("HEAD /corp/gated-7b/resolve/") for q in hub.requests)
+
+
+def test_lock_check_is_offline_and_fails_on_a_missing_base(tmp_path, hub):
+    llama2_chain(hub)
+    repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: llama2\nbase_model: someone/chat-ft-7b")})
+    r = lock(repo, hub, "--check", tmp=tmp_path, HF_HUB_OFFLINE="1")
+    assert r.returncode == 1 and "model/README.md:3: base someone/chat-ft-7b is not in weightgate.lock" in r.stdout
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    asked = len(hub.requests)
+    r = lock(repo, hub, "--check", tmp=tmp_path, HF_HUB_OFFLINE="1")
+    assert r.returncode == 0, r.stdout
+    (repo / "model/README.md").write_text(card("license: llama2\nbase_model:\n- someone/chat-ft-7b\n- new/one"))
+    r = lock(repo, hub, "--check", tmp=tmp_path)
+    assert r.returncode == 1 and "model/README.md:5: base new/one is not in weightgate.lock" in r.stdout
+    assert len(hub.requests) == asked
+
+
+def test_lock_entry_contradicting_the_registry_is_a_finding_and_the_registry_wins(tmp_path):
+    repo = git_repo(tmp_path / "repo", {
+        "README.md": card(f"license: apache-2.0\nbase_model: {LLAMA2}"),
+        "weightgate.lock": f'version = 1\n\n[models."{LLAMA2}"]\nstatus = "ok"\nrevision = "abc"\n'
+                           f'license = "apache-2.0"\nread = 2026-01-01\n',
+    })
+    report = check_json(repo)
+    assert ("weightgate.lock", 6) in where(report, "lock-invalid")
+    assert "relabel-forbidden" in rules_of(report)  # judged as Llama 2 all the same
+    assert report["models"][0]["bases"][0]["resolved_from"] == "registry"
+
+
+@pytest.mark.parametrize("lock_text, line", [
+    ("version = 1\n[models.\"a/b\"\nstatus = 'ok'\n", 2),  # not TOML
+    ("version = 1\n\n[models.\"a/b\"]\nstatus = \"fine\"\n", 4),  # unknown status
+    ("version = 1\n\n[models.\"a/b\"]\nstatus = \"ok\"\nbase_model = \"c/d\"\n", 5),  # wrong type
+    ("version = 7\n", 1),  # another schema
+])
+def test_unusable_lock_is_a_finding_at_its_line(tmp_path, lock_text, line):
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: a/b"), "weightgate.lock": lock_text})
+    report = check_json(repo)
+    assert ("weightgate.lock", line) in where(report, "lock-invalid"), report["findings"]
+    assert "unknown-base-license" in rules_of(report)
+
+
+def test_nearest_lock_governs_a_folder_and_staged_lock_is_read_by_the_hook(tmp_path, hub):
+    hub.add("community/mistral-ft", card={"license": "apache-2.0", "base_model": MISTRAL})
+    repo = git_repo(tmp_path / "repo", {"models/x/README.md": card("license: apache-2.0\nbase_model: community/mistral-ft"),
+                                        "models/x/weightgate.lock": "version = 1\n"})
+    assert lock(repo, hub, "models/x", tmp=tmp_path).returncode == 0
+    assert not (repo / "weightgate.lock").exists() and "community/mistral-ft" in (repo / "models/x/weightgate.lock").read_text()
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    from weightgate.api import check
+
+    staged = check(str(repo), staged=True)
+    assert not [f for f in staged.findings if f.rule in ("unknown-base-license", "lock-invalid")]
+
+
+def test_render_escapes_and_parses_back():
+    import datetime
+
+    from weightgate.lockfile import Entry, parse, render
+
+    odd = Entry(id='we"ird/na\\me', status="ok", revision="0" * 40, license=("other",), license_name="x\ty\x7f",
+                license_link="https://example.com/ü", base_model=("a/b", "c/d"), gated="manual",
+                license_files=("LICENSE", "NOTICE"), read=datetime.date(2026, 1, 2))
+    text = render([odd, Entry(id="A/z", status="missing", read=datetime.date(2026, 1, 2))])
+    lock = parse("weightgate.lock", text.encode())
+    assert lock.problems == []
+    back = lock.get('WE"IRD/NA\\ME')
+    assert back.same_facts(odd) and back.read == odd.read
+    assert render(list(lock.entries.values())) == text
