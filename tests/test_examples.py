@@ -24,6 +24,8 @@ CASES = {
     # PEFT adapter whose only base reference is adapter_config.json, labelled apache-2.0.
     "peft-adapter-config-only": ({"relabel-forbidden", "missing-license-copy", "missing-notice"},
                                  {("relabel-forbidden", "README.md", 3)}),
+    # Second-round SFT of a community Mistral fine-tune the registry does not know, resolved by its committed lock.
+    "community-finetune-locked": (set(), set()),
 }
 
 
@@ -52,3 +54,21 @@ def test_all_examples_in_one_run():
     report = check_json(EXAMPLES)
     assert report["summary"]["models"] == len(CASES)
     assert report["exit_code"] == 1
+
+
+def test_community_finetune_is_resolved_by_its_committed_lock(tmp_path):
+    import shutil
+
+    from weightgate.lockfile import parse, render
+
+    folder = EXAMPLES / "community-finetune-locked"
+    report = check_json(folder)
+    base, mistral = report["models"][0]["bases"]
+    assert (base["resolved_from"], base["license"]) == ("lock", "apache-2.0")
+    assert (mistral["id"], mistral["license"], mistral["via"]) == ("mistralai/Mistral-7B-v0.1", "apache-2.0", [base["id"]])
+    lock_bytes = (folder / "weightgate.lock").read_bytes()
+    assert render(list(parse("weightgate.lock", lock_bytes).entries.values())).encode() == lock_bytes  # as written
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    (copy / "weightgate.lock").unlink()
+    assert "unknown-base-license" in rules_of(check_json(copy), "error")  # without the lock the base is unknown

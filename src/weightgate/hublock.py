@@ -144,14 +144,18 @@ def _write(root: str, plan: Plan, entries: List[Entry]) -> int:
     bad = sorted(e.id for e in entries if e.status != "ok")
     note = f"; not usable: {', '.join(bad)} (see `weightgate check`)" if bad else ""
     if current == text:
-        print(f"{shown}: up to date ({len(entries)} bases){note}")
+        print(f"{shown}: up to date ({_bases(len(entries))}){note}")
         return 0
     try:
         write_atomic(Edit(full, current, text, shown))
     except WriteError as e:
         raise UsageError(str(e)) from None
-    print(f"{shown}: {'written' if current is None else 'updated'} ({len(entries)} bases){note}")
+    print(f"{shown}: {'written' if current is None else 'updated'} ({_bases(len(entries))}){note}")
     return 1
+
+
+def _bases(n: int) -> str:
+    return f"{n} base" + ("" if n == 1 else "s")
 
 
 class Hub:
@@ -205,7 +209,8 @@ class Hub:
                 return Entry(id=display, status="private", read=today)
             raise UsageError(f"the Hub at {self.endpoint} answered {code} for {display}; nothing written") from None
         except Exception as e:  # noqa: BLE001 - network trouble of any kind: one line, exit 2, nothing written
-            if type(e).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2", "socket", "ssl") \
+            if type(e).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2", "requests", "urllib3",
+                                                    "socket", "ssl") \
                     or isinstance(e, (OSError, TimeoutError)):
                 raise UsageError(f"cannot reach the Hub at {self.endpoint} ({type(e).__name__}: {e}); "
                                  f"nothing written") from None
