@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List, Optional
 from urllib.parse import unquote, urlsplit
@@ -44,6 +45,7 @@ class StandInHub:
         self.repos: Dict[str, Repo] = {}
         self.requests: List[str] = []  # "METHOD path" of every request
         self.token = token
+        self.delay = 0.0  # seconds before answering a model API request (to exercise client timeouts)
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -89,6 +91,7 @@ class StandInHub:
             return self._send(h, 200, {"harnesses": []}, head=head)
         m = re.fullmatch(r"/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?", path)
         if m:
+            time.sleep(self.delay)
             repo = self._repo(h, m.group(1), authorised, api=True)
             if repo is not None:
                 body = {"id": repo.id, "sha": repo.sha, "private": repo.private, "gated": repo.gated,

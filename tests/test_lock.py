@@ -75,8 +75,8 @@ def test_unknown_base_descending_from_llama2_fails_after_lock(tmp_path, hub):
     assert rules_of(before, "error") == {"unknown-base-license"}
 
     r = lock(repo, hub, tmp=tmp_path)
-    assert r.returncode == 0, r.stderr
-    assert "FORBIDDEN" not in r.stderr
+    assert r.returncode == 0 and r.stderr == "", r.stderr  # no progress on a pipe, no connection elsewhere
+    assert r.stdout == "weightgate.lock: written (2 bases)\n"
     after = check_json(repo)
     assert after["exit_code"] == 1
     assert rules_of(after, "error") == {"relabel-forbidden", "missing-license-copy", "missing-notice"}
@@ -170,6 +170,63 @@ def test_unreachable_hub_exits_2_and_writes_nothing(tmp_path, hub):
     r = lock(repo, hub, "--timeout", "2", tmp=tmp_path)
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "cannot reach" in r.stderr, r.stderr
     assert not (repo / "weightgate.lock").exists()
+
+
+def test_timeout_exits_2_and_writes_nothing(tmp_path, hub):
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: slow/base")})
+    hub.add("slow/base", card={"license": "mit"})
+    hub.delay = 3
+    r = lock(repo, hub, "--timeout", "0.5", tmp=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "cannot reach" in r.stderr, r.stderr
+    assert not (repo / "weightgate.lock").exists()
+
+
+def test_progress_is_shown_on_a_terminal_only(tmp_path, hub):
+    import pty
+
+    llama2_chain(hub)
+    repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: llama2\nbase_model: someone/chat-ft-7b")})
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env.update(HF_ENDPOINT=hub.url, HF_HOME=str(tmp_path / "h"), HF_HUB_CACHE=str(tmp_path / "c"))
+    r = subprocess.run([sys.executable, "-c", LOCAL_ONLY, "lock"], cwd=repo, env=env, stderr=slave,
+                       stdout=subprocess.PIPE, text=True, timeout=120)
+    os.close(slave)
+    shown = os.read(master, 65536).decode()
+    os.close(master)
+    assert r.returncode == 0 and "[1/1] someone/chat-ft-7b" in shown and "otherorg/mid-ft" in shown
+
+
+def test_plain_lock_keeps_unreferenced_entries_update_drops_them(tmp_path, hub):
+    llama2_chain(hub)
+    hub.add("community/mistral-ft", card={"license": "apache-2.0", "base_model": MISTRAL})
+    repo = git_repo(tmp_path / "repo", {"a/README.md": card("license: llama2\nbase_model: someone/chat-ft-7b"),
+                                        "b/README.md": card("license: apache-2.0\nbase_model: community/mistral-ft")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    (repo / "b/README.md").write_text(card("license: apache-2.0\nbase_model: " + MISTRAL))
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    assert "community/mistral-ft" in (repo / "weightgate.lock").read_text()
+    assert lock(repo, hub, "a", "--update", tmp=tmp_path).returncode == 0  # a sub-folder: the rest stays
+    assert "community/mistral-ft" in (repo / "weightgate.lock").read_text()
+    assert lock(repo, hub, "--update", tmp=tmp_path).returncode == 0
+    text = (repo / "weightgate.lock").read_text()
+    assert "community/mistral-ft" not in text and "otherorg/mid-ft" in text
+
+
+def test_nothing_to_lock_writes_no_file(tmp_path, hub):
+    repo = git_repo(tmp_path / "repo", {"README.md": card(f"license: llama2\nbase_model: {LLAMA2}")})
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 0 and "not written" in r.stdout and not (repo / "weightgate.lock").exists()
+    assert [q for q in hub.requests if "/api/models/" in q] == []
+
+
+def test_renamed_repository_is_keyed_by_the_id_the_card_uses(tmp_path, hub):
+    hub.add("new-org/model-7b", card={"license": "apache-2.0", "base_model": MISTRAL})
+    hub.repos["old-org/model-7b"] = hub.repos["new-org/model-7b"]  # the Hub answers for the old name too
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: apache-2.0\nbase_model: old-org/model-7b")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    assert '[models."old-org/model-7b"]' in (repo / "weightgate.lock").read_text()
+    assert lock(repo, hub, "--check", tmp=tmp_path).returncode == 0
 
 
 def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub):

@@ -141,6 +141,9 @@ def _write(root: str, plan: Plan, entries: List[Entry]) -> int:
         current = None
     except OSError as e:
         raise UsageError(f"cannot read {shown}: {e.strerror or e}") from None
+    if current is None and not entries:
+        print(f"{shown}: not written (every base is answered offline by the configuration or the registry)")
+        return 0
     bad = sorted(e.id for e in entries if e.status != "ok")
     note = f"; not usable: {', '.join(bad)} (see `weightgate check`)" if bad else ""
     if current == text:
@@ -215,7 +218,10 @@ class Hub:
                 raise UsageError(f"cannot reach the Hub at {self.endpoint} ({type(e).__name__}: {e}); "
                                  f"nothing written") from None
             raise
-        return _entry(info, card, today)
+        # Key the entry by the id the repository refers to; keep the Hub's spelling when only the case differs
+        # (a renamed repository answers with its new id, which the references do not use).
+        key = info.id if info.id.lower() == display.lower() else display
+        return _entry(info, card, today)._replace(id=key)
 
     def _read_card(self, repo_id: str, sha: Optional[str]) -> Optional[dict]:
         """The card's front matter read with weightgate's own card reader (when the Hub gave no cardData)."""

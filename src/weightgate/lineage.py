@@ -210,7 +210,7 @@ class Resolver:
         where = f"{self._lock.path}: Hub card of {entry.id} at {entry.revision[:12] or 'unknown revision'}"
         if lic:
             return lic, "lock", where, None, (), mf
-        said = ", ".join(entry.license) or "no licence"
+        said = ", ".join(entry.license + ((entry.license_name,) if entry.license_name else ())) or "no licence"
         return None, "lock", f"{where} declares {said}, which weightgate does not know", None, (), mf
 
     def _mark_relabels(self, out: List[Base], start: int, link: str, link_license: Optional[str]) -> None:
