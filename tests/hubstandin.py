@@ -88,7 +88,7 @@ class StandInHub:
         self.requests.append(f"{h.command} {h.path}")
         authorised = h.headers.get("Authorization") == f"Bearer {self.token}"
         if path == "/api/agent-harnesses":
-            return self._send(h, 200, {"harnesses": []}, head=head)
+            return self._send(h, 200, {"standardEnvVars": ["AI_AGENT"], "harnesses": {}}, head=head)
         m = re.fullmatch(r"/api/models/([^/]+/[^/]+)(?:/revision/([^/]+))?", path)
         if m:
             time.sleep(self.delay)

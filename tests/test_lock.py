@@ -229,6 +229,25 @@ def test_renamed_repository_is_keyed_by_the_id_the_card_uses(tmp_path, hub):
     assert lock(repo, hub, "--check", tmp=tmp_path).returncode == 0
 
 
+def test_in_process_lock_follows_hf_endpoint_set_after_the_client_was_imported(tmp_path, hub):
+    """An API user may import huggingface_hub before setting HF_ENDPOINT: every call must still go there."""
+    hub.add("community/no-card", card={}, files={"config.json": "{}"}, card_in_api=False)
+    del hub.repos["community/no-card"].files["README.md"]
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: community/no-card")})
+    script = LOCAL_ONLY.replace("from weightgate.cli import main",
+                                "import huggingface_hub.constants  # reads HF_ENDPOINT now, before it is set\n"
+                                f"os.environ['HF_ENDPOINT'] = {hub.url!r}\nfrom weightgate.cli import main")
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY") and k != "HF_ENDPOINT"}
+    env.update(HF_HOME=str(tmp_path / "h"), HF_HUB_CACHE=str(tmp_path / "c"))
+    r = subprocess.run([sys.executable, "-c", script, "lock"], cwd=repo, env=env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0 and "FORBIDDEN" not in r.stderr, r.stderr
+    assert "GET /api/models/community/no-card" in hub.requests
+    report = check_json(repo)
+    (unknown,) = [f for f in report["findings"] if f["rule"] == "unknown-base-license"]
+    assert "Hub card of community/no-card" in unknown["message"] and "declares no licence" in unknown["message"]
+
+
 def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub):
     hub.add("corp/private-7b", card={"license": "apache-2.0"}, private=True)
     hub.add("corp/gated-7b", card={"license": "llama2", "base_model": LLAMA2}, gated="manual", card_in_api=False)

@@ -174,6 +174,16 @@ class Hub:
         self.endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
         self.token = os.environ.get("HF_TOKEN") or None  # else the client's saved login, if any
         self.api = huggingface_hub.HfApi(endpoint=self.endpoint, token=self.token)
+        from huggingface_hub import constants
+
+        if constants.ENDPOINT != self.endpoint:
+            # The client reads HF_ENDPOINT once, when first imported, for the calls that take no endpoint (its
+            # start-up registry fetch) and for its download URL template; an API user may have imported it before
+            # setting HF_ENDPOINT. Point both at this run's endpoint, or they would reach another host.
+            template = constants.HUGGINGFACE_CO_URL_TEMPLATE
+            if template.startswith(constants.ENDPOINT):
+                constants.HUGGINGFACE_CO_URL_TEMPLATE = self.endpoint + template[len(constants.ENDPOINT):]
+            constants.ENDPOINT = self.endpoint
         self.timeout = timeout
         self.tty = sys.stderr.isatty()
         self._shown = False
@@ -199,7 +209,7 @@ class Hub:
         try:
             info = self.api.model_info(display, timeout=self.timeout)
             card = _card_dict(info)
-            if not card.get("license") and any(s.rfilename == "README.md" for s in info.siblings or ()):
+            if not card.get("license"):  # no cardData (or none with a licence): read the card itself
                 card = self._read_card(info.id, info.sha) or card
         except GatedRepoError:
             return Entry(id=display, status="gated", read=today)
@@ -229,9 +239,14 @@ class Hub:
 
         from .collect.card import read_card
 
+        from huggingface_hub.errors import EntryNotFoundError
+
         with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
-            path = self.hf.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp, endpoint=self.endpoint,
-                                           token=self.token, etag_timeout=self.timeout)
+            try:
+                path = self.hf.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp, token=self.token,
+                                               endpoint=self.endpoint, etag_timeout=self.timeout)
+            except EntryNotFoundError:  # a repository without a card
+                return None
             with open(path, "rb") as f:
                 text = f.read(1 << 20).decode("utf-8", "replace")
         facts, _body, _start = read_card("README.md", text)

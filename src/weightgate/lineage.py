@@ -210,8 +210,9 @@ class Resolver:
         where = f"{self._lock.path}: Hub card of {entry.id} at {entry.revision[:12] or 'unknown revision'}"
         if lic:
             return lic, "lock", where, None, (), mf
-        said = ", ".join(entry.license + ((entry.license_name,) if entry.license_name else ())) or "no licence"
-        return None, "lock", f"{where} declares {said}, which weightgate does not know", None, (), mf
+        said = ", ".join(entry.license + ((entry.license_name,) if entry.license_name else ()))
+        why = f"declares {said}, which weightgate does not know" if said else "declares no licence"
+        return None, "lock", f"{where} {why}", None, (), mf
 
     def _mark_relabels(self, out: List[Base], start: int, link: str, link_license: Optional[str]) -> None:
         """Ancestors under another licence than the link that reached them: name the link that relabelled them."""
