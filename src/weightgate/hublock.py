@@ -29,16 +29,18 @@ class Plan:
     def __init__(self, path: str, existing):
         self.path = path  # relative to the source root
         self.existing = existing  # lockfile.Lock or None
-        self.needed: Dict[str, Tuple[str, int, list]] = {}  # lowercase id -> (display, depth, evidence facts)
+        self.needed: Dict[str, Tuple[str, int]] = {}  # lowercase id -> (display, depth in the chain)
 
 
 def main(args) -> int:
     from .api import resolve_config
     from .engine import targets_for_paths
 
-    if not args.check and os.environ.get("HF_HUB_OFFLINE", "").upper() in OFFLINE_VALUES:
-        raise UsageError("`weightgate lock` needs the network to ask the Hub, but HF_HUB_OFFLINE is set; "
-                         "unset it, or run `weightgate lock --check` to verify the lock offline")
+    offline = next((v for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+                    if os.environ.get(v, "").strip().upper() in OFFLINE_VALUES), None)
+    if offline and not args.check:
+        raise UsageError(f"`weightgate lock` needs the network to ask the Hub, but {offline} is set; "
+                         f"unset it, or run `weightgate lock --check` to verify the lock offline")
     paths = args.paths or ["."]
     config = resolve_config(args.config, paths[0])
     targets = targets_for_paths(paths)
@@ -75,7 +77,7 @@ def _plans(t, config, update: bool) -> List[Plan]:
             if b.resolved_from == "lock" and not update and b.license:
                 continue
             if ref.id not in plan.needed:
-                plan.needed[ref.id] = (ref.display, len(b.via), list(b.evidence))
+                plan.needed[ref.id] = (ref.display, len(b.via))
     return [plans[k] for k in sorted(plans)]
 
 
@@ -102,7 +104,7 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
         kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
     old = dict(plan.existing.entries) if plan.existing is not None else {}
     new: Dict[str, Entry] = {}
-    queue = [(ref_id, display, depth) for ref_id, (display, depth, _ev) in plan.needed.items()]
+    queue = [(ref_id, display, depth) for ref_id, (display, depth) in plan.needed.items()]
     seen = {q[0] for q in queue}
     while queue:
         ref_id, display, depth = queue.pop(0)
