@@ -47,12 +47,13 @@ def main(args) -> int:
     if args.check:
         return _check(targets, config)
     hub = Hub(args.timeout)
-    written = 0
-    for t in targets:
-        for plan in _plans(t, config, update=args.update):
-            entries = _resolve(plan, hub, config, update=args.update, prune=args.update and _covers(t, plan))
-            written += _write(t.source.root, plan, entries)
-    hub.done()
+    try:
+        for t in targets:
+            for plan in _plans(t, config, update=args.update):
+                entries = _resolve(plan, hub, config, update=args.update, prune=args.update and _covers(t, plan))
+                _write(t.source.root, plan, entries)
+    finally:
+        hub.done()
     return 0
 
 
@@ -130,7 +131,7 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
     return [e._replace(line=1, lines=()) for e in new.values()]
 
 
-def _write(root: str, plan: Plan, entries: List[Entry]) -> int:
+def _write(root: str, plan: Plan, entries: List[Entry]) -> None:
     from .fix.edits import Edit, WriteError, write_atomic
 
     full = os.path.join(root, *plan.path.split("/"))
@@ -145,18 +146,17 @@ def _write(root: str, plan: Plan, entries: List[Entry]) -> int:
         raise UsageError(f"cannot read {shown}: {e.strerror or e}") from None
     if current is None and not entries:
         print(f"{shown}: not written (every base is answered offline by the configuration or the registry)")
-        return 0
+        return
     bad = sorted(e.id for e in entries if e.status != "ok")
     note = f"; not usable: {', '.join(bad)} (see `weightgate check`)" if bad else ""
     if current == text:
         print(f"{shown}: up to date ({_bases(len(entries))}){note}")
-        return 0
+        return
     try:
         write_atomic(Edit(full, current, text, shown))
     except WriteError as e:
         raise UsageError(str(e)) from None
     print(f"{shown}: {'written' if current is None else 'updated'} ({_bases(len(entries))}){note}")
-    return 1
 
 
 def _bases(n: int) -> str:
@@ -167,16 +167,30 @@ class Hub:
     """The huggingface_hub client, configured from the environment (HF_ENDPOINT, HF_TOKEN) and a timeout."""
 
     def __init__(self, timeout: float):
+        self.endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+        self.token = os.environ.get("HF_TOKEN") or None  # else the client's saved login, if any
+        self.timeout = timeout
+        self.tty = sys.stderr.isatty()
+        self._shown = False
+        self._api = None
+
+    @property
+    def api(self):
+        """The client, imported on first use (a repository with nothing to ask about needs no extra)."""
+        if self._api is None:
+            self._api = self._connect()
+        return self._api
+
+    def _connect(self):
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
         try:
             import huggingface_hub
+            from huggingface_hub import constants
         except ImportError:
             raise UsageError("`weightgate lock` needs huggingface_hub: pip install 'weightgate[hub]'") from None
-        self.hf = huggingface_hub
-        self.endpoint = (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
-        self.token = os.environ.get("HF_TOKEN") or None  # else the client's saved login, if any
-        self.api = huggingface_hub.HfApi(endpoint=self.endpoint, token=self.token)
-        from huggingface_hub import constants
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()  # our own progress line is the only one
 
         if constants.ENDPOINT != self.endpoint:
             # The client reads HF_ENDPOINT once, when first imported, for the calls that take no endpoint (its
@@ -186,9 +200,7 @@ class Hub:
             if template.startswith(constants.ENDPOINT):
                 constants.HUGGINGFACE_CO_URL_TEMPLATE = self.endpoint + template[len(constants.ENDPOINT):]
             constants.ENDPOINT = self.endpoint
-        self.timeout = timeout
-        self.tty = sys.stderr.isatty()
-        self._shown = False
+        return huggingface_hub.HfApi(endpoint=self.endpoint, token=self.token)
 
     def progress(self, display: str, i: int, n: int) -> None:
         if self.tty:
@@ -205,11 +217,12 @@ class Hub:
         """One base as the Hub describes it; missing / private / gated repositories become such entries."""
         import datetime
 
+        api = self.api
         from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
 
         today = datetime.datetime.now(datetime.timezone.utc).date()
         try:
-            info = self.api.model_info(display, timeout=self.timeout)
+            info = api.model_info(display, timeout=self.timeout)
             card = _card_dict(info)
             if not card.get("license"):  # no cardData (or none with a licence): read the card itself
                 card = self._read_card(info.id, info.sha) or card
@@ -239,14 +252,14 @@ class Hub:
         """The card's front matter read with weightgate's own card reader (when the Hub gave no cardData)."""
         import tempfile
 
-        from .collect.card import read_card
-
         from huggingface_hub.errors import EntryNotFoundError
+
+        from .collect.card import read_card
 
         with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
             try:
-                path = self.hf.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp, token=self.token,
-                                               endpoint=self.endpoint, etag_timeout=self.timeout)
+                path = self.api.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp,
+                                                etag_timeout=self.timeout)
             except EntryNotFoundError:  # a repository without a card
                 return None
             with open(path, "rb") as f:
