@@ -143,17 +143,20 @@ def test_second_run_and_update_rewrite_identical_bytes(tmp_path, hub):
     assert b'license = "llama2"' in (repo / "weightgate.lock").read_bytes()
 
 
-def test_lock_is_sorted_and_written_atomically(tmp_path, hub):
-    for name in ("zeta/b", "Alpha/A", "mid/c"):
+def test_lock_is_sorted_keyed_as_referenced_and_written_atomically(tmp_path, hub):
+    for name in ("zeta/b", "Alpha/A", "mid/c", "new-org/model-7b"):
         hub.add(name, card={"license": "apache-2.0", "base_model": MISTRAL})
+    hub.repos["old-org/model-7b"] = hub.repos["new-org/model-7b"]  # a renamed repository answers for its old name
     repo = git_repo(tmp_path / "repo", {
-        "m/README.md": card("license: apache-2.0\nbase_model:\n- zeta/b\n- alpha/a\n- mid/c"),
+        "m/README.md": card("license: apache-2.0\nbase_model:\n- zeta/b\n- alpha/a\n- mid/c\n- old-org/model-7b"),
     })
     assert lock(repo, hub, tmp=tmp_path).returncode == 0
     text = (repo / "weightgate.lock").read_text()
     ids = [line for line in text.splitlines() if line.startswith("[models.")]
-    assert ids == ['[models."Alpha/A"]', '[models."mid/c"]', '[models."zeta/b"]']  # the Hub's spelling, sorted
+    # the Hub's spelling when only the case differs, the card's id when the repository was renamed; sorted
+    assert ids == ['[models."Alpha/A"]', '[models."mid/c"]', '[models."old-org/model-7b"]', '[models."zeta/b"]']
     assert [p.name for p in repo.iterdir() if p.name.startswith(".weightgate")] == []  # no temporary file left
+    assert lock(repo, hub, "--check", tmp=tmp_path).returncode == 0
 
 
 def test_offline_exits_2_with_one_line(tmp_path, hub):
@@ -230,15 +233,6 @@ def test_without_huggingface_hub_lock_says_which_extra_to_install(tmp_path, hub)
     (repo / "a/README.md").write_text(card(f"license: llama2\nbase_model: {LLAMA2}"))  # nothing to ask the Hub
     r = subprocess.run([sys.executable, "-c", script, "lock"], cwd=repo, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "not written" in r.stdout, r.stderr
-
-
-def test_renamed_repository_is_keyed_by_the_id_the_card_uses(tmp_path, hub):
-    hub.add("new-org/model-7b", card={"license": "apache-2.0", "base_model": MISTRAL})
-    hub.repos["old-org/model-7b"] = hub.repos["new-org/model-7b"]  # the Hub answers for the old name too
-    repo = git_repo(tmp_path / "repo", {"README.md": card("license: apache-2.0\nbase_model: old-org/model-7b")})
-    assert lock(repo, hub, tmp=tmp_path).returncode == 0
-    assert '[models."old-org/model-7b"]' in (repo / "weightgate.lock").read_text()
-    assert lock(repo, hub, "--check", tmp=tmp_path).returncode == 0
 
 
 def test_in_process_lock_follows_hf_endpoint_set_after_the_client_was_imported(tmp_path, hub):
