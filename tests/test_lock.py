@@ -317,6 +317,9 @@ def test_lock_entry_contradicting_the_registry_is_a_finding_and_the_registry_win
     ("version = 1\n\n[models.\"a/b\"]\nstatus = \"fine\"\n", 4),  # unknown status
     ("version = 1\n\n[models.\"a/b\"]\nstatus = \"ok\"\nbase_model = \"c/d\"\n", 5),  # wrong type
     ("version = 7\n", 1),  # another schema
+    ("version = true\n", 1),  # not a version number
+    ("version = 1\nmodel = {}\n", 2),  # a misspelt table
+    ("version = 1\n[models.\"a/b\"]\nstatus = \"ok\"\nlicense = \"mit\"\n[models.\"A/B\"]\nstatus = \"ok\"\n", 5),
 ])
 def test_unusable_lock_is_a_finding_at_its_line(tmp_path, lock_text, line):
     repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: a/b"), "weightgate.lock": lock_text})

@@ -106,7 +106,7 @@ def parse(path: str, data: bytes) -> Lock:
         m = re.search(r"line (\d+)", str(e))
         return Lock(path, {}, [problem(f"the lock file is not valid TOML: {e}", int(m.group(1)) if m else 1)])
     problems: List[Fact] = []
-    if doc.get("version") != VERSION:
+    if type(doc.get("version")) is not int or doc["version"] != VERSION:
         problems.append(problem(f"unsupported lock file version {doc.get('version')!r} (this weightgate writes "
                                 f"version {VERSION})", _key_line(text, "version", 1, None)))
         return Lock(path, {}, problems)
@@ -114,9 +114,15 @@ def parse(path: str, data: bytes) -> Lock:
     if not isinstance(models, dict):
         problems.append(problem("`models` must be a table of base ids", _key_line(text, "models", 1, None)))
         return Lock(path, {}, problems)
+    for key in sorted(set(doc) - {"version", "models"}):
+        problems.append(problem(f"unknown key `{key}` (a lock has `version` and `models`)", _key_line(text, key, 1, None)))
     entries: Dict[str, Entry] = {}
     for key, table in models.items():
         entry, bad = _entry(text, key, table)
+        if entry is not None and key.lower() in entries:
+            bad.append((f"entry {key!r} repeats {entries[key.lower()].id!r} (ids are not case-sensitive)", entry.line))
+            entry = None  # two answers for one base: use neither
+            del entries[key.lower()]
         problems.extend(problem(msg, line) for msg, line in bad)
         if entry is not None:
             entries[key.lower()] = entry
@@ -241,7 +247,7 @@ def conflict(lock: Lock, entry: Entry, locked: str, registry: str, registry_note
 
 STATUS_REASONS = {
     "missing": "the Hub has no repository {id}",
-    "private": "the Hub repository {id} is private or does not exist (it answered 401 without access)",
+    "private": "the Hub refused access to {id} (a private repository, or one that does not exist)",
     "gated": "the Hub repository {id} is gated and no token with access was given",
 }
 
