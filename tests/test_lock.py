@@ -76,7 +76,9 @@ def test_unknown_base_descending_from_llama2_fails_after_lock(tmp_path, hub):
 
     r = lock(repo, hub, tmp=tmp_path)
     assert r.returncode == 0 and r.stderr == "", r.stderr  # no progress on a pipe, no connection elsewhere
-    assert r.stdout == "weightgate.lock: written (2 bases)\n"
+    assert r.stdout == ("weightgate.lock: written (2 bases)\n"
+                        "  otherorg/mid-ft: apache-2.0 <- meta-llama/Llama-2-7b-hf\n"
+                        "  someone/chat-ft-7b: mit <- otherorg/mid-ft\n")
     after = check_json(repo)
     assert after["exit_code"] == 1
     assert rules_of(after, "error") == {"relabel-forbidden", "missing-license-copy", "missing-notice"}

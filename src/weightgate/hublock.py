@@ -157,6 +157,12 @@ def _write(root: str, plan: Plan, entries: List[Entry]) -> None:
     except WriteError as e:
         raise UsageError(str(e)) from None
     print(f"{shown}: {'written' if current is None else 'updated'} ({_bases(len(entries))}){note}")
+    before = plan.existing.entries if plan.existing is not None else {}
+    for e in sorted(entries, key=lambda e: e.id.lower()):
+        if not (before.get(e.id.lower()) and before[e.id.lower()].same_facts(e)):  # what to review before committing
+            says = (", ".join(e.license) or "no licence") if e.status == "ok" else e.status
+            parents = f" <- {', '.join(e.base_model)}" if e.base_model else ""
+            print(f"  {e.id}: {says}{parents}")
 
 
 def _bases(n: int) -> str:
