@@ -330,17 +330,21 @@ def test_unusable_lock_is_a_finding_at_its_line(tmp_path, lock_text, line):
     assert "unknown-base-license" in rules_of(report)
 
 
-def test_nearest_lock_governs_a_folder_and_staged_lock_is_read_by_the_hook(tmp_path, hub):
+def test_nearest_lock_governs_a_folder_and_staged_lock_is_read_by_the_hook(tmp_path, hub, monkeypatch):
     hub.add("community/mistral-ft", card={"license": "apache-2.0", "base_model": MISTRAL})
     repo = git_repo(tmp_path / "repo", {"models/x/README.md": card("license: apache-2.0\nbase_model: community/mistral-ft"),
                                         "models/x/weightgate.lock": "version = 1\n"})
     assert lock(repo, hub, "models/x", tmp=tmp_path).returncode == 0
     assert not (repo / "weightgate.lock").exists() and "community/mistral-ft" in (repo / "models/x/weightgate.lock").read_text()
-    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
-    from weightgate.api import check
+    from weightgate.hook import main as hook_main
 
-    staged = check(str(repo), staged=True)
-    assert not [f for f in staged.findings if f.rule in ("unknown-base-license", "lock-invalid")]
+    monkeypatch.chdir(repo)
+    subprocess.run(["git", "add", "models/x/README.md"], check=True)
+    assert hook_main(["pre-commit", "models/x/README.md"]) == 1  # the lock is not staged yet: unknown base
+    subprocess.run(["git", "add", "-A"], check=True)
+    assert hook_main(["pre-commit", "models/x/README.md"]) == 0
+    (repo / "models/x/weightgate.lock").write_text("version = 1\n")  # the working tree no longer has the entry
+    assert hook_main(["pre-commit", "models/x/README.md"]) == 0  # the hook reads the index, not the tree
 
 
 def test_render_escapes_and_parses_back():
