@@ -115,6 +115,20 @@ def test_compliant_derivative_of_unknown_mistral_finetune_passes_after_lock(tmp_
     assert bases[MISTRAL]["resolved_from"] == "registry"
 
 
+def test_a_card_without_a_licence_is_judged_by_its_license_file(tmp_path, hub):
+    """An older community fine-tune whose card declares nothing, shipping the Llama 2 agreement as LICENSE."""
+    hub.add("oldorg/chat-13b", card={"tags": ["llama"]}, files={"LICENSE.txt": licence_text("llama2"), "NOTICE": "x"})
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: apache-2.0\nbase_model: oldorg/chat-13b")})
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    text = (repo / "weightgate.lock").read_text()
+    assert 'license_files = ["LICENSE.txt", "NOTICE"]' in text and 'license_texts = ["llama2"]' in text
+    report = check_json(repo)
+    assert "relabel-forbidden" in rules_of(report, "error") and "unknown-base-license" not in rules_of(report)
+    assert report["models"][0]["bases"][0]["license"] == "llama2"
+    assert [q for q in hub.requests if "/resolve/" in q and "NOTICE" in q] == []  # only what can name a licence
+
+
 def test_check_with_the_lock_makes_no_network_call(tmp_path, hub):
     llama2_chain(hub)
     repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: apache-2.0\nbase_model: someone/chat-ft-7b")})

@@ -114,7 +114,7 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
             entry = prior
         else:
             hub.progress(display, len(new) + 1, len(new) + len(queue) + 1)
-            entry = hub.ask(display)
+            entry = hub.ask(display, kb)
             if prior is not None and entry.same_facts(prior):
                 entry = prior  # nothing changed on the Hub: keep the date it was first read (same bytes)
         new[ref_id] = entry
@@ -219,7 +219,7 @@ class Hub:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
 
-    def ask(self, display: str) -> Entry:
+    def ask(self, display: str, kb) -> Entry:
         """One base as the Hub describes it; missing / private / gated repositories become such entries."""
         import datetime
 
@@ -232,6 +232,12 @@ class Hub:
             card = _card_dict(info)
             if not card.get("license"):  # no cardData (or none with a licence): read the card itself
                 card = self._read_card(info.id, info.sha) or card
+            # Key the entry by the id the repository refers to; keep the Hub's spelling when only the case
+            # differs (a renamed repository answers with its new id, which the references do not use).
+            key = info.id if info.id.lower() == display.lower() else display
+            entry = _entry(info, card, today)._replace(id=key)
+            if not _resolves(kb, entry):  # the card names no licence weightgate knows: identify its LICENSE
+                entry = entry._replace(license_texts=self._license_texts(info, kb))
         except GatedRepoError:
             return Entry(id=display, status="gated", read=today)
         except RepositoryNotFoundError as e:
@@ -249,27 +255,45 @@ class Hub:
                 raise UsageError(f"cannot reach the Hub at {self.endpoint} ({type(e).__name__}: {e}); "
                                  f"nothing written") from None
             raise
-        # Key the entry by the id the repository refers to; keep the Hub's spelling when only the case differs
-        # (a renamed repository answers with its new id, which the references do not use).
-        key = info.id if info.id.lower() == display.lower() else display
-        return _entry(info, card, today)._replace(id=key)
+        return entry
 
-    def _read_card(self, repo_id: str, sha: Optional[str]) -> Optional[dict]:
-        """The card's front matter read with weightgate's own card reader (when the Hub gave no cardData)."""
+    def _download(self, repo_id: str, sha: Optional[str], filename: str) -> Optional[str]:
+        """The start of one file of the repository at `sha` as text (None when it is not there)."""
         import tempfile
 
         from huggingface_hub.errors import EntryNotFoundError
 
-        from .collect.card import read_card
-
         with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
             try:
-                path = self.api.hf_hub_download(repo_id, "README.md", revision=sha, cache_dir=tmp,
+                path = self.api.hf_hub_download(repo_id, filename, revision=sha, cache_dir=tmp,
                                                 etag_timeout=self.timeout)
-            except EntryNotFoundError:  # a repository without a card
+            except EntryNotFoundError:
                 return None
             with open(path, "rb") as f:
-                text = f.read(1 << 20).decode("utf-8", "replace")
+                return f.read(1 << 20).decode("utf-8", "replace")
+
+    def _license_texts(self, info, kb) -> Tuple[str, ...]:
+        """Licences of which a top-level LICENSE file holds the full text (the shortest names first)."""
+        from .discover import is_license_file, license_role
+        from .text import normalise
+
+        names = sorted((s.rfilename for s in info.siblings or () if "/" not in s.rfilename
+                        and is_license_file(s.rfilename) and license_role(s.rfilename) == "license"),
+                       key=lambda n: (len(n), n))
+        for name in names[:2]:
+            text = self._download(info.id, info.sha, name)
+            copies = kb.identify(normalise(text))[1] if text else ()
+            if copies:
+                return tuple(sorted(copies))
+        return ()
+
+    def _read_card(self, repo_id: str, sha: Optional[str]) -> Optional[dict]:
+        """The card's front matter read with weightgate's own card reader (when the Hub gave no cardData)."""
+        from .collect.card import read_card
+
+        text = self._download(repo_id, sha, "README.md")
+        if text is None:  # a repository without a card
+            return None
         facts, _body, _start = read_card("README.md", text)
         card: dict = {}
         for f in facts:
@@ -280,6 +304,14 @@ class Hub:
                 else:
                     card.setdefault(key, f.value)
         return card
+
+
+def _resolves(kb, entry: Entry) -> bool:
+    """Whether check will know the entry's licence from what the card declares."""
+    from .lineage import own_license
+    from .lockfile import Lock, entry_facts
+
+    return own_license(kb, entry_facts(Lock(FILE_NAME, {}, []), entry))[0] is not None
 
 
 def _card_dict(info) -> dict:

@@ -16,6 +16,8 @@ give the same bytes (sorted ids, fixed key order, one value type per key):
     base_model_relation = "finetune"
     gated = false                 # or "auto" / "manual"
     license_files = ["LICENSE"]   # LICENSE / NOTICE / USE_POLICY files at the top of the Hub repository
+    license_texts = ["llama2"]    # when the card names no licence weightgate knows: the licences whose full text
+                                  # its LICENSE file holds (weightgate's fingerprints, read at lock time)
     read = 2026-11-30             # when the Hub was asked
 
 A model folder uses the nearest `weightgate.lock` in it or above it, up to the top of the checked tree (the
@@ -29,7 +31,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Dict, List, Optional, Tuple
 
 from ._record import record
-from .facts import Fact, ModelFacts, Problem
+from .facts import Fact, LicenseFile, ModelFacts, Problem
 
 FILE_NAME = "weightgate.lock"
 VERSION = 1
@@ -40,9 +42,9 @@ HEADER = (
     "# that neither the configuration nor the built-in registry knows. Refresh: `weightgate lock --update`.\n"
 )
 STRING_KEYS = ("revision", "license_name", "license_link", "base_model_relation")
-LIST_KEYS = ("base_model", "license_files")
+LIST_KEYS = ("base_model", "license_files", "license_texts")
 KEY_ORDER = ("status", "revision", "license", "license_name", "license_link", "base_model", "base_model_relation",
-             "gated", "license_files", "read")
+             "gated", "license_files", "license_texts", "read")
 RULE = "lock-invalid"
 FIX = "run `weightgate lock --update` (it rewrites the lock from the Hub)"
 
@@ -61,6 +63,7 @@ class Entry:
     base_model_relation: str = ""
     gated: object = False  # False, or the Hub's gating mode ("auto", "manual")
     license_files: Tuple[str, ...] = ()
+    license_texts: Tuple[str, ...] = ()  # licences whose full text the repository's LICENSE holds
     read: Optional[datetime.date] = None
     line: int = 1  # line of the entry's table header in the lock file
     lines: Tuple[Tuple[str, int], ...] = ()  # (key, line) of each value, for findings
@@ -167,7 +170,8 @@ def _entry(text: str, key: str, table) -> Tuple[Optional[Entry], List[Tuple[str,
                   license=(lic,) if isinstance(lic, str) else tuple(lic),
                   license_name=table.get("license_name", ""), license_link=table.get("license_link", ""),
                   base_model=tuple(table.get("base_model", ())), base_model_relation=table.get("base_model_relation", ""),
-                  gated=gated, license_files=tuple(table.get("license_files", ())), read=read, line=header, lines=lines)
+                  gated=gated, license_files=tuple(table.get("license_files", ())),
+                  license_texts=tuple(table.get("license_texts", ())), read=read, line=header, lines=lines)
     return entry, []
 
 
@@ -233,6 +237,9 @@ def entry_facts(lock: Lock, entry: Entry) -> ModelFacts:
     if entry.base_model_relation:
         facts.append(Fact("relation", entry.base_model_relation, lock.path, entry.line_of("base_model_relation"),
                           "card:base_model_relation"))
+    if entry.license_texts:  # what its LICENSE file was identified as, standing in for the file itself
+        mf.license_files.append(LicenseFile(path=lock.path, role="license", ids=entry.license_texts,
+                                            copies=entry.license_texts, text="", distance=0))
     return mf
 
 
@@ -274,7 +281,7 @@ def render(entries: List[Entry]) -> str:
                   "license": (e.license[0] if len(e.license) == 1 else list(e.license)) if e.license else None,
                   "license_name": e.license_name, "license_link": e.license_link, "base_model": list(e.base_model),
                   "base_model_relation": e.base_model_relation, "gated": e.gated,
-                  "license_files": list(e.license_files), "read": e.read}
+                  "license_files": list(e.license_files), "license_texts": list(e.license_texts), "read": e.read}
         for k in KEY_ORDER:
             v = values[k]
             if v is None or v == "" or (v == [] and k != "base_model"):
