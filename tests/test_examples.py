@@ -59,7 +59,8 @@ def test_all_examples_in_one_run():
 def test_community_finetune_is_resolved_by_its_committed_lock(tmp_path):
     import shutil
 
-    from weightgate.lockfile import parse, render
+    from weightgate.lockfile import parse
+    from weightgate.lockwriter import render
 
     folder = EXAMPLES / "community-finetune-locked"
     report = check_json(folder)

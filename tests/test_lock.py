@@ -364,7 +364,8 @@ def test_nearest_lock_governs_a_folder_and_staged_lock_is_read_by_the_hook(tmp_p
 def test_render_escapes_and_parses_back():
     import datetime
 
-    from weightgate.lockfile import Entry, parse, render
+    from weightgate.lockfile import Entry, parse
+    from weightgate.lockwriter import render
 
     odd = Entry(id='we"ird/na\\me', status="ok", revision="0" * 40, license=("other",), license_name="x\ty\x7f",
                 license_link="https://example.com/ü", base_model=("a/b", "c/d"), gated="manual",

@@ -17,7 +17,8 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Dict, List, Optional, Tuple
 
 from .errors import UsageError
-from .lockfile import FILE_NAME, Entry, Finder, render
+from .lockfile import FILE_NAME, Entry, Finder
+from .lockwriter import render
 
 OFFLINE_VALUES = ("1", "ON", "YES", "TRUE")  # what huggingface_hub reads as true
 LICENSE_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation")

@@ -1,8 +1,9 @@
 """weightgate.lock: what the Hugging Face Hub said about base models, recorded once by `weightgate lock`.
 
-This module only reads and renders the file (offline, stdlib only); `weightgate.hublock` is the command that asks
-the Hub. The file is TOML with a fixed schema, written by the tiny writer below so that the same entries always
-give the same bytes (sorted ids, fixed key order, one value type per key):
+This module only reads the file (offline, stdlib only; `check`, the hooks and the build plugin use it);
+`weightgate.hublock` is the command that asks the Hub, and `weightgate.lockwriter` renders the file. The file is
+TOML with a fixed schema, so that the same entries always give the same bytes (sorted ids, fixed key order, one
+value type per key):
 
     version = 1
 
@@ -36,11 +37,6 @@ from .facts import Fact, LicenseFile, ModelFacts, Problem
 FILE_NAME = "weightgate.lock"
 VERSION = 1
 STATUSES = ("ok", "missing", "private", "gated")
-HEADER = (
-    "# weightgate.lock: written by `weightgate lock` from the Hugging Face Hub. Do not edit by hand.\n"
-    "# Commit it: `weightgate check`, the git hooks and the build plugin read it offline to resolve base models\n"
-    "# that neither the configuration nor the built-in registry knows. Refresh: `weightgate lock --update`.\n"
-)
 STRING_KEYS = ("revision", "license_name", "license_link", "base_model_relation")
 LIST_KEYS = ("base_model", "license_files", "license_texts")
 KEY_ORDER = ("status", "revision", "license", "license_name", "license_link", "base_model", "base_model_relation",
@@ -266,47 +262,3 @@ def status_note(lock: Lock, entry: Entry) -> str:
     fix = ("accept its terms on the Hub, then run `HF_TOKEN=<token> weightgate lock --update`" if entry.status in
            ("gated", "private") else "correct the base_model id, then run `weightgate lock`")
     return f"{lock.path} records that {reason}{when}; {fix}"
-
-
-# ---- writing ----------------------------------------------------------------------------------------------
-
-def render(entries: List[Entry]) -> str:
-    """The lock file text: header, version, one table per entry sorted by lowercase id, keys in a fixed order."""
-    import datetime
-
-    out = [HEADER, f"version = {VERSION}\n"]
-    for e in sorted(entries, key=lambda e: (e.id.lower(), e.id)):
-        out.append(f"\n[models.{_string(e.id)}]\n")
-        values = {"status": e.status, "revision": e.revision,
-                  "license": (e.license[0] if len(e.license) == 1 else list(e.license)) if e.license else None,
-                  "license_name": e.license_name, "license_link": e.license_link, "base_model": list(e.base_model),
-                  "base_model_relation": e.base_model_relation, "gated": e.gated,
-                  "license_files": list(e.license_files), "license_texts": list(e.license_texts), "read": e.read}
-        for k in KEY_ORDER:
-            v = values[k]
-            if v is None or v == "" or (v == [] and k != "base_model"):
-                continue
-            if k == "base_model" and not v and e.status != "ok":
-                continue
-            out.append(f"{k} = {_value(v)}\n")
-    return "".join(out)
-
-
-def _value(v) -> str:
-    import datetime
-
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, datetime.date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return "[" + ", ".join(_string(x) for x in v) + "]"
-    return _string(v)
-
-
-def _string(s: str) -> str:
-    """A TOML basic string. JSON's escapes are TOML's; DEL and lone surrogates are not allowed raw."""
-    import json
-
-    s = s.encode("utf-8", "replace").decode("utf-8")
-    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007F")
