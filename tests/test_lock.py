@@ -316,7 +316,7 @@ def test_lock_check_is_offline_and_fails_on_a_missing_base(tmp_path, hub):
     assert len(hub.requests) == asked
 
 
-def test_lock_entry_contradicting_the_registry_is_a_finding_and_the_registry_wins(tmp_path):
+def test_lock_entry_contradicting_the_registry_is_a_finding_and_the_registry_wins(tmp_path, hub):
     repo = git_repo(tmp_path / "repo", {
         "README.md": card(f"license: apache-2.0\nbase_model: {LLAMA2}"),
         "weightgate.lock": f'version = 1\n\n[models."{LLAMA2}"]\nstatus = "ok"\nrevision = "abc"\n'
@@ -326,6 +326,10 @@ def test_lock_entry_contradicting_the_registry_is_a_finding_and_the_registry_win
     assert ("weightgate.lock", 6) in where(report, "lock-invalid")
     assert "relabel-forbidden" in rules_of(report)  # judged as Llama 2 all the same
     assert report["models"][0]["bases"][0]["resolved_from"] == "registry"
+    r = lock(repo, hub, "--update", tmp=tmp_path)  # the finding's fix: the registry's bases leave the lock
+    assert r.returncode == 0 and "weightgate.lock: updated (0 bases)" in r.stdout, r.stdout + r.stderr
+    assert "lock-invalid" not in rules_of(check_json(repo))
+    assert hub.requests == []  # nothing needed asking
 
 
 @pytest.mark.parametrize("lock_text, line", [
