@@ -11,7 +11,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from . import config as config_mod
-from . import discover, knowledge, lockfile, rules
+from . import discover, knowledge, rules
 from .collect import Reader, card_says_model, collect_model
 from .declared import declarations
 from .errors import UsageError
@@ -104,6 +104,8 @@ def _display_base_for(top: str) -> str:
 def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = None, kb=None,
             hf_cache: Optional[str] = None, cwd: Optional[str] = None) -> Iterator[Tuple[Target, Model]]:
     """Every model folder of the targets, collected and resolved, ready for the rules (and for `fix`)."""
+    from .lockfile import Finder as LockFinder  # weightgate.lock, read offline
+
     config = config or config_mod.Config()
     kb = kb or knowledge.load()
     if config.licenses:
@@ -122,7 +124,7 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
             return collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
 
         resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder,
-                            locks=lockfile.Finder(t.source))
+                            locks=LockFinder(t.source))
         for folder, files in folders:
             name_hint = posixpath.basename(folder) or t.repo_name
             mf = collect_model(reader, kb, folder, files, "", t.lfs_dirs, name_hint)
