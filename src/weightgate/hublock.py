@@ -52,7 +52,7 @@ def main(args) -> int:
         for t in targets:
             for plan in _plans(t, config, update=args.update):
                 entries = _resolve(plan, hub, config, update=args.update, prune=args.update and _covers(t, plan))
-                _write(t.source.root, plan, entries)
+                _write(t, plan, entries)
     finally:
         hub.done()
     return 0
@@ -132,11 +132,11 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
     return [e._replace(line=1, lines=()) for e in new.values()]
 
 
-def _write(root: str, plan: Plan, entries: List[Entry]) -> None:
+def _write(t, plan: Plan, entries: List[Entry]) -> None:
     from .fix.edits import Edit, WriteError, write_atomic
 
-    full = os.path.join(root, *plan.path.split("/"))
-    shown = os.path.relpath(full)
+    full = os.path.join(t.source.root, *plan.path.split("/"))
+    shown = _shown(t, plan.path)
     text = render(entries).encode("utf-8")
     try:
         with open(full, "rb") as f:
@@ -373,4 +373,7 @@ def _check(targets, config) -> int:
 
 
 def _shown(t, path: str) -> str:
-    return os.path.relpath(os.path.join(t.source.root, *path.split("/")))
+    """As every command shows paths: relative to the cwd when below it, else absolute."""
+    from .engine import _shower
+
+    return _shower(t, os.getcwd())(path)
