@@ -64,7 +64,6 @@ def _plans(t, config, update: bool) -> List[Plan]:
     """The lock files of a target and the Hub bases their model folders reach that are not answered offline by
     curated knowledge (or by an entry already locked, unless `update`)."""
     from . import engine
-    from .lineage import normalise_ref
 
     finder = Finder(t.source)
     plans: Dict[str, Plan] = {}
@@ -72,15 +71,22 @@ def _plans(t, config, update: bool) -> List[Plan]:
         lock = finder.for_folder(model.root)
         path = lock.path if lock is not None else FILE_NAME
         plan = plans.setdefault(path, Plan(path, lock))
-        for b in model.bases:
-            ref = normalise_ref(b.display, "")
-            if ref is None or ref.kind != "hub" or b.resolved_from not in ("unknown", "lock"):
-                continue
+        for ref, b in _hub_only(model):
             if b.resolved_from == "lock" and not update and b.license:
                 continue
             if ref.id not in plan.needed:
                 plan.needed[ref.id] = (ref.display, len(b.via))
     return [plans[k] for k in sorted(plans)]
+
+
+def _hub_only(model):
+    """(Hub reference, base) for each base only the Hub can answer: unknown offline, or answered by the lock."""
+    from .lineage import normalise_ref
+
+    for b in model.bases:
+        ref = normalise_ref(b.display, "")
+        if ref is not None and ref.kind == "hub" and b.resolved_from in ("unknown", "lock"):
+            yield ref, b
 
 
 def _covers(t, plan: Plan) -> bool:
@@ -348,7 +354,6 @@ def _entry(info, card: dict, today) -> Entry:
 def _check(targets, config) -> int:
     """Exit 1 when a base reference that only the lock could answer is not in it (or the lock is unusable)."""
     from . import engine
-    from .lineage import normalise_ref
 
     missing = set()
     problems = set()
@@ -357,9 +362,8 @@ def _check(targets, config) -> int:
             for f in model.facts.of("problem"):
                 if f.value.rule == "lock-invalid":
                     problems.add((_shown(t, f.path), f.line, f.value.message))
-            for b in model.bases:
-                ref = normalise_ref(b.display, "")
-                if ref is None or ref.kind != "hub" or b.resolved_from != "unknown":
+            for _ref, b in _hub_only(model):
+                if b.resolved_from != "unknown":
                     continue
                 ev = b.evidence[0] if b.evidence else None
                 where = (_shown(t, ev.path), ev.line) if ev else (_shown(t, model.root), 1)
