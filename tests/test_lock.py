@@ -200,6 +200,15 @@ def test_timeout_exits_2_and_writes_nothing(tmp_path, hub):
     assert not (repo / "weightgate.lock").exists()
 
 
+@pytest.mark.parametrize("raw", [b"<html>Bad gateway</html>", b'{"sha": "abc"}'])
+def test_an_unreadable_answer_exits_2_and_writes_nothing(tmp_path, hub, raw):
+    hub.add("odd/base", raw_api=raw)
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: odd/base")})
+    r = lock(repo, hub, tmp=tmp_path)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "unreadable answer" in r.stderr, r.stderr
+    assert not (repo / "weightgate.lock").exists()
+
+
 def test_progress_is_shown_on_a_terminal_only(tmp_path, hub):
     import pty
 
@@ -274,7 +283,7 @@ def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub
     hub.add("corp/private-7b", card={"license": "apache-2.0"}, private=True)
     hub.add("corp/gated-7b", card={"license": "llama2", "base_model": LLAMA2}, gated="manual", card_in_api=False)
     repo = git_repo(tmp_path / "repo", {
-        "a/README.md": card("license: apache-2.0\nbase_model: nobody/missing-7b"),
+        "a/README.md": card("license: apache-2.0\nbase_model:\n- nobody/missing-7b\n- nobody/not--a--hub--id"),
         "b/README.md": card("license: apache-2.0\nbase_model: corp/private-7b"),
         "c/README.md": card("license: llama2\nbase_model: corp/gated-7b"),
     })
@@ -282,10 +291,13 @@ def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub
     assert r.returncode == 0, r.stderr
     text = (repo / "weightgate.lock").read_text()
     assert 'status = "missing"' in text and 'status = "private"' in text and 'status = "gated"' in text
+    assert '[models."nobody/not--a--hub--id"]\nstatus = "missing"' in text  # the client refuses the id itself
     report = check_json(repo)
-    unknown = {f["path"]: f for f in report["findings"] if f["rule"] == "unknown-base-license"}
-    assert set(unknown) == {"a/README.md", "b/README.md", "c/README.md"}
-    assert "has no repository nobody/missing-7b" in unknown["a/README.md"]["message"]
+    unknown = {(f["path"], f["line"]): f for f in report["findings"] if f["rule"] == "unknown-base-license"}
+    assert {p for p, _ in unknown} == {"a/README.md", "b/README.md", "c/README.md"}
+    assert "has no repository nobody/missing-7b" in unknown["a/README.md", 4]["message"]
+    assert "has no repository nobody/not--a--hub--id" in unknown["a/README.md", 5]["message"]
+    unknown = {p: f for (p, _), f in unknown.items()}
     assert "private" in unknown["b/README.md"]["message"]
     assert "gated" in unknown["c/README.md"]["message"] and "HF_TOKEN=<token> weightgate lock --update" in \
         unknown["c/README.md"]["message"]

@@ -231,7 +231,7 @@ class Hub:
         import datetime
 
         api = self.api
-        from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+        from huggingface_hub.errors import GatedRepoError, HFValidationError, HfHubHTTPError, RepositoryNotFoundError
 
         today = datetime.datetime.now(datetime.timezone.utc).date()
         try:
@@ -245,6 +245,8 @@ class Hub:
             entry = _entry(info, card, today)._replace(id=key)
             if not _resolves(kb, entry):  # the card names no licence weightgate knows: identify its LICENSE
                 entry = entry._replace(license_texts=self._license_texts(info, kb))
+        except HFValidationError:  # not a valid repository id ("a--b", too long): no such repository can exist
+            return Entry(id=display, status="missing", read=today)
         except GatedRepoError:
             return Entry(id=display, status="gated", read=today)
         except RepositoryNotFoundError as e:
@@ -255,6 +257,9 @@ class Hub:
             if code in (401, 403):  # no access with this token (the Hub spells it 401 or 403)
                 return Entry(id=display, status="private", read=today)
             raise UsageError(f"the Hub at {self.endpoint} answered {code} for {display}; nothing written") from None
+        except (ValueError, KeyError, TypeError) as e:  # a 200 whose body is not model info
+            raise UsageError(f"the Hub at {self.endpoint} sent an unreadable answer for {display} "
+                             f"({type(e).__name__}: {e}); nothing written") from None
         except Exception as e:  # noqa: BLE001 - network trouble of any kind: one line, exit 2, nothing written
             if type(e).__module__.split(".")[0] in ("httpx", "httpx2", "httpcore", "httpcore2", "requests", "urllib3",
                                                     "socket", "ssl") \
@@ -268,12 +273,15 @@ class Hub:
         """The start of one file of the repository at `sha` as text (None when it is not there)."""
         import tempfile
 
-        from huggingface_hub.errors import EntryNotFoundError
+        from huggingface_hub.errors import EntryNotFoundError, RevisionNotFoundError
 
         with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
             try:
-                path = self.api.hf_hub_download(repo_id, filename, revision=sha, cache_dir=tmp,
-                                                etag_timeout=self.timeout)
+                try:
+                    path = self.api.hf_hub_download(repo_id, filename, revision=sha, cache_dir=tmp,
+                                                    etag_timeout=self.timeout)
+                except RevisionNotFoundError:  # a mirror that serves only branch names: the default branch
+                    path = self.api.hf_hub_download(repo_id, filename, cache_dir=tmp, etag_timeout=self.timeout)
             except EntryNotFoundError:
                 return None
             with open(path, "rb") as f:
