@@ -22,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 class Repo:
     def __init__(self, repo_id: str, card: Optional[dict] = None, files: Optional[Dict[str, str]] = None,
-                 gated=False, private=False, card_in_api: bool = True, raw_api: Optional[bytes] = None):
+                 gated=False, private=False, card_in_api: bool = True, raw_api: Optional[bytes] = None,
+                 refuse: Optional[tuple] = None):
         self.id = repo_id
         self.card = card or {}
         self.files = dict(files or {})
@@ -32,6 +33,7 @@ class Repo:
         self.private = private
         self.card_in_api = card_in_api  # False: the API gives no cardData (the client must read README.md)
         self.raw_api = raw_api  # bytes served as the model API's answer instead of JSON model info
+        self.refuse = refuse  # (status, message): refuse every request without an error code, as mirrors may
         self.sha = hashlib.sha1(json.dumps([repo_id, self.card, self.files], sort_keys=True).encode()).hexdigest()
 
 
@@ -128,6 +130,9 @@ class StandInHub:
         repo = self.repos.get(repo_id.lower())
         if repo is None:
             self._error(h, 404, "RepoNotFound", "Repository not found", h.command == "HEAD")
+            return None
+        if repo.refuse and not authorised:
+            self._error(h, repo.refuse[0], None, repo.refuse[1], h.command == "HEAD")
             return None
         if repo.private and not authorised:
             self._error(h, 401, "RepoNotFound", "Repository not found", h.command == "HEAD")

@@ -313,6 +313,21 @@ def test_missing_private_and_gated_bases_are_recorded_with_the_fix(tmp_path, hub
     assert any(q.startswith("HEAD /corp/gated-7b/resolve/") for q in hub.requests)
 
 
+@pytest.mark.parametrize("status, message, recorded", [
+    (401, "Access to model corp/x is restricted. You must have access to it and be authenticated.", "gated"),
+    (403, "Forbidden", "private"),
+    (401, "Invalid username or password.", "private"),
+    (404, "Not found", "missing"),
+])
+def test_refusals_without_error_codes_are_recorded(tmp_path, hub, status, message, recorded):
+    hub.add("corp/x", card={"license": "mit"}, refuse=(status, message))
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: corp/x")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    assert f'status = "{recorded}"' in (repo / "weightgate.lock").read_text()
+    (finding,) = [f for f in check_json(repo)["findings"] if f["rule"] == "unknown-base-license"]
+    assert recorded in finding["message"] or recorded == "missing" and "has no repository" in finding["message"]
+
+
 def test_lock_check_is_offline_and_fails_on_a_missing_base(tmp_path, hub):
     llama2_chain(hub)
     repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: llama2\nbase_model: someone/chat-ft-7b")})

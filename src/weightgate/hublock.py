@@ -231,7 +231,7 @@ class Hub:
         import datetime
 
         api = self.api
-        from huggingface_hub.errors import GatedRepoError, HFValidationError, HfHubHTTPError, RepositoryNotFoundError
+        from huggingface_hub.errors import GatedRepoError, HFValidationError, HfHubHTTPError
 
         today = datetime.datetime.now(datetime.timezone.utc).date()
         try:
@@ -249,13 +249,12 @@ class Hub:
             return Entry(id=display, status="missing", read=today)
         except GatedRepoError:
             return Entry(id=display, status="gated", read=today)
-        except RepositoryNotFoundError as e:
+        except HfHubHTTPError as e:  # RepositoryNotFoundError included
             code = e.response.status_code if e.response is not None else 0
-            return Entry(id=display, status="missing" if code == 404 else "private", read=today)
-        except HfHubHTTPError as e:
-            code = e.response.status_code if e.response is not None else 0
-            if code in (401, 403):  # no access with this token (the Hub spells it 401 or 403)
-                return Entry(id=display, status="private", read=today)
+            if code == 404:
+                return Entry(id=display, status="missing", read=today)
+            if code in (401, 403):  # refused: the Hub answers alike for private, gated and missing repositories
+                return Entry(id=display, status="gated" if _says_gated(e) else "private", read=today)
             raise UsageError(f"the Hub at {self.endpoint} answered {code} for {display}; nothing written") from None
         except (ValueError, KeyError, TypeError) as e:  # a 200 whose body is not model info
             raise UsageError(f"the Hub at {self.endpoint} sent an unreadable answer for {display} "
@@ -319,6 +318,15 @@ class Hub:
                 else:
                     card.setdefault(key, f.value)
         return card
+
+
+def _says_gated(e) -> bool:
+    """Whether a refusal says the repository is gated (its error code, or the words of its message)."""
+    r = e.response
+    words = " ".join(str(x) for x in (getattr(e, "server_message", "") or "",
+                                      r.headers.get("X-Error-Code", "") if r is not None else "",
+                                      r.headers.get("X-Error-Message", "") if r is not None else "")).lower()
+    return "gated" in words or "restricted" in words
 
 
 def _resolves(kb, entry: Entry) -> bool:

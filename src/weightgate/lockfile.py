@@ -250,7 +250,8 @@ def conflict(lock: Lock, entry: Entry, locked: str, registry: str, registry_note
 
 STATUS_REASONS = {
     "missing": "the Hub has no repository {id}",
-    "private": "the Hub refused access to {id} (a private repository, or one that does not exist)",
+    "private": "the Hub refused access to {id} (it is private or gated, or does not exist, and no token with access "
+               "was given)",
     "gated": "the Hub repository {id} is gated and no token with access was given",
 }
 
