@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 class Repo:
     def __init__(self, repo_id: str, card: Optional[dict] = None, files: Optional[Dict[str, str]] = None,
                  gated=False, private=False, card_in_api: bool = True, raw_api: Optional[bytes] = None,
-                 refuse: Optional[tuple] = None):
+                 refuse: Optional[tuple] = None, refuse_files: Optional[tuple] = None):
         self.id = repo_id
         self.card = card or {}
         self.files = dict(files or {})
@@ -34,6 +34,7 @@ class Repo:
         self.card_in_api = card_in_api  # False: the API gives no cardData (the client must read README.md)
         self.raw_api = raw_api  # bytes served as the model API's answer instead of JSON model info
         self.refuse = refuse  # (status, message): refuse every request without an error code, as mirrors may
+        self.refuse_files = refuse_files  # (status, message): the same for file downloads only
         self.sha = hashlib.sha1(json.dumps([repo_id, self.card, self.files], sort_keys=True).encode()).hexdigest()
 
 
@@ -117,6 +118,8 @@ class StandInHub:
             repo = self._repo(h, m.group(1), authorised, api=False)
             if repo is None:
                 return None
+            if repo.refuse_files and not authorised:
+                return self._error(h, repo.refuse_files[0], None, repo.refuse_files[1], head)
             if repo.gated and not authorised:
                 return self._error(h, 401, "GatedRepo", "Access to this repository is restricted.", head)
             if m.group(3) not in repo.files:

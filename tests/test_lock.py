@@ -328,6 +328,13 @@ def test_refusals_without_error_codes_are_recorded(tmp_path, hub, status, messag
     assert recorded in finding["message"] or recorded == "missing" and "has no repository" in finding["message"]
 
 
+def test_a_refused_card_download_is_a_refusal_not_a_card_without_licence(tmp_path, hub):
+    hub.add("corp/files-locked", card={"license": "mit"}, card_in_api=False, refuse_files=(403, "Forbidden"))
+    repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: corp/files-locked")})
+    assert lock(repo, hub, tmp=tmp_path).returncode == 0
+    assert 'status = "private"' in (repo / "weightgate.lock").read_text()
+
+
 def test_lock_check_is_offline_and_fails_on_a_missing_base(tmp_path, hub):
     llama2_chain(hub)
     repo = git_repo(tmp_path / "repo", {"model/README.md": card("license: llama2\nbase_model: someone/chat-ft-7b")})

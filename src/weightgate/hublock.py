@@ -272,7 +272,7 @@ class Hub:
         """The start of one file of the repository at `sha` as text (None when it is not there)."""
         import tempfile
 
-        from huggingface_hub.errors import EntryNotFoundError, RevisionNotFoundError
+        from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, RevisionNotFoundError
 
         with tempfile.TemporaryDirectory(prefix="weightgate-lock-") as tmp:
             try:
@@ -281,8 +281,12 @@ class Hub:
                                                     etag_timeout=self.timeout)
                 except RevisionNotFoundError:  # a mirror that serves only branch names: the default branch
                     path = self.api.hf_hub_download(repo_id, filename, cache_dir=tmp, etag_timeout=self.timeout)
-            except EntryNotFoundError:
-                return None
+            except EntryNotFoundError as e:
+                if not isinstance(e, FileNotFoundError):  # the Hub says the file is not there
+                    return None
+                if isinstance(e.__cause__, HfHubHTTPError):  # "not in the cache" hiding a refusal: judge that
+                    raise e.__cause__ from None
+                raise  # the download failed: a connection problem, reported as such
             with open(path, "rb") as f:
                 return f.read(1 << 20).decode("utf-8", "replace")
 
