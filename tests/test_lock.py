@@ -414,3 +414,16 @@ def test_render_escapes_and_parses_back():
     back = lock.get('WE"IRD/NA\\ME')
     assert back.same_facts(odd) and back.read == odd.read
     assert render(list(lock.entries.values())) == text
+
+
+def test_the_bom_pins_a_locked_base_at_its_revision():
+    from test_bom import cyclonedx, licences, models, prop
+
+    from conftest import EXAMPLES
+
+    (m,) = models(cyclonedx(EXAMPLES / "community-finetune-locked"))
+    base = m["pedigree"]["ancestors"][0]
+    sha = next(line.split('"')[1] for line in (EXAMPLES / "community-finetune-locked/weightgate.lock").read_text()
+               .splitlines() if line.startswith("revision"))
+    assert base["purl"] == f"pkg:huggingface/example-community/mistral-7b-support-chat@{sha}"
+    assert prop(base, "resolved-from") == "lock" and licences(base, "declared") == ["Apache-2.0"]

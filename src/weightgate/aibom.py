@@ -21,7 +21,7 @@ from ._record import record
 
 FORMATS = ("cyclonedx", "spdx")
 DECLARED_ORDER = ("card", "license-file", "sidecar", "checkpoint", "card-body")
-_OWN_SOURCES = ("local", "hf-cache", "declared-by-base")  # a base whose own files declared its licence
+_OWN_SOURCES = ("local", "hf-cache", "lock", "declared-by-base")  # a base whose own files declared its licence
 # Template text of the Hub and transformers Trainer cards: a section that says nothing yet.
 _PLACEHOLDER = re.compile(r"^[\[*_\s]*(?:more\s+information\s+needed|n/?a|tbd|todo)[\].*_\s]*$", re.I)
 

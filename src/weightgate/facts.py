@@ -93,6 +93,7 @@ class Base:
     license_path: Optional[str] = None  # a local licence file of the base, if known (fix copies it)
     notice_lines: Tuple[str, ...] = ()  # NOTICE contents the base ships (Apache §4(d))
     relabelled_by: str = ""  # the link of `via` that declared another licence than this ancestor's
+    revision: str = ""  # the Hub commit the base was read at, when known (weightgate.lock)
 
 
 @record

@@ -143,7 +143,8 @@ class Resolver:
         seen.add(ref.id)
         lic, how, note, lic_path, notices, parent_mf = self._resolve_one(ref)
         out.append(Base(id=ref.id, display=ref.display, license=lic, resolved_from=how, relation=relation,
-                        evidence=evidence, via=via, note=note, license_path=lic_path, notice_lines=notices))
+                        evidence=evidence, via=via, note=note, license_path=lic_path, notice_lines=notices,
+                        revision=self._locked_revision(ref) if how == "lock" else ""))
         if parent_mf is not None:
             start = len(out)
             for pref, pev in self._refs(parent_mf):
@@ -213,6 +214,10 @@ class Resolver:
         said = ", ".join(entry.license + ((entry.license_name,) if entry.license_name else ()))
         why = f"declares {said}, which weightgate does not know" if said else "declares no licence"
         return None, "lock", f"{where} {why}", None, (), mf
+
+    def _locked_revision(self, ref: Ref) -> str:
+        entry = self._lock.get(ref.id) if self._lock is not None else None
+        return entry.revision if entry is not None else ""
 
     def _mark_relabels(self, out: List[Base], start: int, link: str, link_license: Optional[str]) -> None:
         """Ancestors under another licence than the link that reached them: name the link that relabelled them."""
