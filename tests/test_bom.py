@@ -407,17 +407,14 @@ def test_datasets_from_the_summary_when_the_engine_gives_them(tmp_path):
 
 def test_purl_takes_a_locked_revision():
     """A base record that carries a Hub revision (from weightgate.lock) pins its purl."""
-    from collections import namedtuple
-
     from weightgate.aibom import hub_purl
     from weightgate.facts import Base
 
-    Locked = namedtuple("Locked", Base._fields + ("revision",))
     base = Base(id=LLAMA2.lower(), display=LLAMA2, license="llama2", resolved_from="registry",
                 relation="finetune", evidence=())
     sha = "01c7f73d771dfac7d292323805ebc428287df4f9"
     assert hub_purl(base) == f"pkg:huggingface/{LLAMA2}"
-    assert hub_purl(Locked(*base, revision=sha)) == f"pkg:huggingface/{LLAMA2}@{sha}"
+    assert hub_purl(base._replace(revision=sha)) == f"pkg:huggingface/{LLAMA2}@{sha}"
     assert hub_purl(base._replace(display="./local/base")) == ""
 
 
