@@ -266,8 +266,10 @@ def test_in_process_lock_follows_hf_endpoint_set_after_the_client_was_imported(t
     del hub.repos["community/no-card"].files["README.md"]
     repo = git_repo(tmp_path / "repo", {"README.md": card("license: mit\nbase_model: community/no-card")})
     script = LOCAL_ONLY.replace("from weightgate.cli import main",
-                                "import huggingface_hub.constants  # reads HF_ENDPOINT now, before it is set\n"
-                                f"os.environ['HF_ENDPOINT'] = {hub.url!r}\nfrom weightgate.cli import main")
+                                "os.environ['HF_HUB_OFFLINE'] = '1'\n"
+                                "import huggingface_hub.constants  # reads the environment now, before it changes\n"
+                                f"os.environ['HF_ENDPOINT'] = {hub.url!r}\ndel os.environ['HF_HUB_OFFLINE']\n"
+                                "from weightgate.cli import main")
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY") and k != "HF_ENDPOINT"}
     env.update(HF_HOME=str(tmp_path / "h"), HF_HUB_CACHE=str(tmp_path / "c"))
     r = subprocess.run([sys.executable, "-c", script, "lock"], cwd=repo, env=env, capture_output=True, text=True,

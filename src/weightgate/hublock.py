@@ -213,6 +213,7 @@ class Hub:
             if template.startswith(constants.ENDPOINT):
                 constants.HUGGINGFACE_CO_URL_TEMPLATE = self.endpoint + template[len(constants.ENDPOINT):]
             constants.ENDPOINT = self.endpoint
+        constants.HF_HUB_OFFLINE = False  # likewise read at import; this run's environment was checked in main
         return huggingface_hub.HfApi(endpoint=self.endpoint, token=self.token)
 
     def progress(self, display: str, i: int, n: int) -> None:
