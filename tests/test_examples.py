@@ -21,6 +21,8 @@ CASES = {
     # Llama 3 fine-tune without "Built with Meta Llama 3", named "SuperChat-8B".
     "llama3-naming-attribution": ({"naming-rule", "missing-attribution-phrase", "missing-license-copy"},
                                   {("naming-rule", "README.md", 10)}),
+    # Mistral fine-tune on MetaMathQA (GPT-3.5-Turbo generated), Apache-2.0: a provenance warning, no error.
+    "metamath-mistral-gpt-generated": (set(), set()),
     # PEFT adapter whose only base reference is adapter_config.json, labelled apache-2.0.
     "peft-adapter-config-only": ({"relabel-forbidden", "missing-license-copy", "missing-notice"},
                                  {("relabel-forbidden", "README.md", 3)}),
@@ -73,3 +75,13 @@ def test_community_finetune_is_resolved_by_its_committed_lock(tmp_path):
     shutil.copytree(folder, copy)
     (copy / "weightgate.lock").unlink()
     assert "unknown-base-license" in rules_of(check_json(copy), "error")  # without the lock the base is unknown
+
+
+def test_generated_training_data_gets_a_provenance_warning():
+    report = check_json(EXAMPLES / "metamath-mistral-gpt-generated")
+    assert ("README.md", 5) in where(report, "generated-data-terms")
+    f = next(f for f in report["findings"] if f["rule"] == "generated-data-terms")
+    assert f["severity"] == "warning" and "OpenAI" in f["message"] and "compete" in f["clause"]
+    (ds,) = report["models"][0]["datasets"]
+    assert ds["id"] == "meta-math/metamathqa" and "OpenAI GPT-3.5-Turbo" in ds["generated_by"]
+    assert ds["evidence"] == [{"path": "README.md", "line": 5, "origin": "card:datasets"}]

@@ -73,6 +73,7 @@ ENFORCES = {
     "naming-rule": "naming",
     "missing-use-restrictions": "use-restrictions",
     "noncommercial-data": "non-commercial",
+    "generated-data-terms": "generator",
 }
 
 
@@ -83,6 +84,8 @@ def clauses(rule_id: str, kb=None) -> List[Tuple[str, str, str, str]]:
         return []
     kb = kb or knowledge.load()
     out = []
+    if kind == "generator":  # terms of models that generate training data: licences only here (see clause_lines)
+        return [(g.license, f"{g.clause}", g.quote, g.kind) for g in kb.generators if g.license]
     for lic in sorted(kb.licenses.values(), key=lambda l: l.id):
         if lic.parent:
             continue
@@ -107,8 +110,12 @@ def clauses(rule_id: str, kb=None) -> List[Tuple[str, str, str, str]]:
 def clause_lines(rule_id: str, kb=None) -> List[str]:
     """One line per clause: `- llama2 §1.b.i: “quoted words” → what to carry`."""
     lines = []
+    if ENFORCES.get(rule_id) == "generator":  # generators' terms that are not licences: OpenAI, Anthropic, Gemini
+        for g in (kb or knowledge.load()).generators:
+            if not g.license:
+                lines.append(f"- {g.name}: {g.terms}, {g.clause} ({g.kind})" + (f": “{g.quote}”" if g.quote else ""))
     for lid, clause, quote, extra in clauses(rule_id, kb):
-        mode = f" ({extra})" if ENFORCES.get(rule_id) in ("relabel", "non-commercial") else ""
+        mode = f" ({extra})" if ENFORCES.get(rule_id) in ("relabel", "non-commercial", "generator") else ""
         arrow = f" → {extra}" if extra and not mode else ""
         said = f": “{quote}”" if quote else ""
         lines.append(f"- {lid} {clause}{mode}{said}{arrow}")

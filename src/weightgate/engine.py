@@ -233,7 +233,16 @@ def _summary(model: Model, show) -> ModelSummary:
     bases = [{"id": b.display, "license": b.license, "resolved_from": b.resolved_from, "relation": b.relation,
               "via": list(b.via), "evidence": [{"path": show(e.path), "line": e.line} for e in b.evidence]}
              for b in model.bases]
-    return ModelSummary(root=show(model.root if model.root != "." else ""), declared=declared, bases=bases)
+    return ModelSummary(root=show(model.root if model.root != "." else ""), declared=declared, bases=bases,
+                        datasets=_dataset_summary(model, show))
+
+
+def _dataset_summary(model: Model, show) -> List[dict]:
+    """The training data the card names, with the licences and generators the knowledge records for it."""
+    from .collect.datasets import describe
+
+    datasets, _generators = model.datasets()
+    return [describe(u, show) for u in datasets]
 
 
 def excluded(config: config_mod.Config, path: str) -> bool:

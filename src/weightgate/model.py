@@ -19,6 +19,16 @@ class Model:
         self.kb = kb
         self.config = config  # weightgate.config.Config of this check
         self._paragraphs: Optional[List[Tuple[int, str]]] = None
+        self._datasets = None
+
+    def datasets(self):
+        """(datasets the card names with what is known of them, generators of the training data); see
+        collect/datasets.py. Computed once, on first use."""
+        if self._datasets is None:
+            from .collect.datasets import uses
+
+            self._datasets = uses(self)
+        return self._datasets
 
     @property
     def root(self) -> str:

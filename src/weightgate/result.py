@@ -14,6 +14,8 @@ class ModelSummary:
     root: str
     declared: List[Dict[str, Any]]  # {"license", "path", "line"}
     bases: List[Dict[str, Any]]  # {"id", "license", "resolved_from", "relation", "evidence": [{"path", "line"}]}
+    # {"id", "licenses": [{"name", "use", …}], "use", "mixed", "generated_by", "evidence", "sources"}
+    datasets: List[Dict[str, Any]] = ()
 
 
 class Report:
@@ -56,7 +58,8 @@ class Report:
         return {
             "version": 1,
             "tool": {"name": "weightgate", "version": __version__},
-            "models": [{"root": m.root, "declared": m.declared, "bases": m.bases} for m in self.models],
+            "models": [{"root": m.root, "declared": m.declared, "bases": m.bases, "datasets": list(m.datasets)}
+                       for m in self.models],
             "findings": [f.to_dict() for f in self.findings],
             "summary": {"errors": self.errors, "warnings": self.warnings, "models": len(self.models),
                         "waived": sum(1 for f in self.findings if f.waived is not None)},

@@ -167,6 +167,9 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
             for entry in data[key]:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     out.append(Fact("index_name", entry["name"], path, line_of(key), "card:model-index"))
+            from .datasets import model_index_datasets  # training data the Trainer records there
+
+            out.extend(model_index_datasets(path, data[key], yaml_text, first))
     out.extend(_ambiguous_key_facts(path, data, repeats, line_of, first))
     return out
 
@@ -232,8 +235,8 @@ def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: i
             f"`{want}`, so this value is ignored{also}", f"rename `{key}:` to `{want}:`"),
             path, line_of(key), f"card:{key}"))
         value = data[key]
-        if want in ("license", "base_model"):
-            kind = "license" if want == "license" else "base"
+        if want in ("license", "base_model", "datasets"):  # the value is still a claim, whatever the key
+            kind = {"license": "license", "base_model": "base", "datasets": "dataset"}[want]
             for item in (value if isinstance(value, list) else [value]):
                 if isinstance(item, str) and item.strip():
                     out.append(Fact(kind, item.strip(), path, line_of(key), f"card:{key}"))

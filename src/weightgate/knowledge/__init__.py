@@ -100,6 +100,31 @@ class Dataset:
     names: Tuple[str, ...]  # normalised prose names
     license: str
     evidence: str
+    reaches_models: str = ""  # the dataset's words extending its terms to models trained on it
+    generated_by: Tuple[str, ...] = ()  # models that generated the data (see [[generator]])
+
+
+@record
+class Generator:
+    """A model whose terms reach the data it generates (datasets.toml [[generator]])."""
+
+    name: str
+    match: str  # regular expression searched in a lowercase generator name
+    kind: str  # "competing-models" | "naming" | "derivative"
+    terms: str
+    clause: str
+    quote: str
+    evidence: str
+    license: str = ""  # licence id whose duties apply (naming, derivative)
+    dpi_license: str = ""  # the Data Provenance Collection's licence name for these terms
+    unless: str = ""  # regular expression that rules a matching name out ("OpenAI GPT-2" is an open model)
+
+    def names(self, text: str):
+        """The match of this generator in a lowercase name or sentence, or None."""
+        import re
+
+        m = re.search(self.match, text)
+        return None if m is None or (self.unless and re.search(self.unless, text)) else m
 
 
 class _Licenses(Mapping):
@@ -146,6 +171,7 @@ class Knowledge:
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.generic_titles: Tuple[str, ...] = generic_titles
         self.datasets: List[Dataset] = datasets if datasets is not None else []
+        self.generators: List[Generator] = []
         self._by_declared: Dict[str, str] = _by_declared if _by_declared is not None else {}
         # lowercase key → id; wins over the slug ("openrail++" is not "openrail")
         self._by_exact: Dict[str, str] = _by_exact if _by_exact is not None else {}
@@ -550,9 +576,11 @@ def _build(raw: dict) -> Knowledge:
                               for t in fam.get("generic_titles", []))
     kb.datasets = [Dataset(ids=tuple(i.lower() for i in x.get("ids", [])),
                            names=tuple(normalise(n) for n in x.get("names", [])),
-                           license=x["license"], evidence=x.get("evidence", ""))
+                           license=x["license"], evidence=x.get("evidence", ""),
+                           reaches_models=x.get("reaches_models", ""), generated_by=tuple(x.get("generated_by", ())))
                    for x in raw["datasets"].get("dataset", [])]
     kb.coverage_data = raw.get("coverage", {})
+    kb.generators = [Generator(**g) for g in raw["datasets"].get("generator", [])]
     return kb
 
 
@@ -565,6 +593,7 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
                     generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
+    new.generators = kb.generators
     for raw in licenses:
         new.add_license(raw, source_name)
         for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):

@@ -21,6 +21,7 @@ RULE_MODULES = (
     "naming_rule",
     "missing_use_restrictions",
     "noncommercial_data",
+    "generated_data_terms",
     "metadata_invalid",
     "license_mismatch",
     "unknown_base_license",
