@@ -242,7 +242,7 @@ def _dataset_summary(model: Model, show) -> List[dict]:
     from .collect.datasets import describe
 
     datasets, _generators = model.datasets()
-    return [describe(u, show) for u in datasets]
+    return [describe(u, show, model.kb) for u in datasets]
 
 
 def excluded(config: config_mod.Config, path: str) -> bool:

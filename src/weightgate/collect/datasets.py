@@ -324,10 +324,11 @@ def _dataset_generators(kb, use: DatasetUse) -> List[GeneratorUse]:
     return out
 
 
-def describe(use: DatasetUse, show=lambda p: p) -> dict:
-    """The plain-data view of a dataset use (report JSON `models[].datasets`, lineage and BOM views)."""
+def describe(use: DatasetUse, show=lambda p: p, kb=None) -> dict:
+    """The plain-data view of a dataset use (report JSON `models[].datasets`, lineage and BOM views). `license`
+    is one licence id when the knowledge resolves the data to exactly one (the BOM's concluded licence)."""
     info = use.info
-    out = {"id": info.id if info else use.ref.strip().lower(), "as_written": use.ref,
+    out = {"id": info.id if info else use.ref.strip().lower(), "as_written": use.ref, "license": _one_licence(kb, info),
            "use": None, "mixed": False, "licenses": [], "generated_by": [],
            "evidence": [{"path": show(use.path), "line": use.line, "origin": use.origin}], "sources": []}
     if info is None:
@@ -350,3 +351,16 @@ def describe(use: DatasetUse, show=lambda p: p) -> dict:
     out["mixed"] = info.mixed
     out["generated_by"] = list(info.generated_by)
     return out
+
+
+def _one_licence(kb, info):
+    if info is None:
+        return None
+    if info.curated is not None:
+        return info.curated.license
+    if kb is None:
+        return None
+    terms = {g.dpi_license for g in kb.generators if g.dpi_license}
+    names = {l.name for s in info.subsets for l in s.licences if l.name not in terms}
+    ids = {kb.lookup(n) for n in names}
+    return ids.pop() if len(ids) == 1 and None not in ids else None
