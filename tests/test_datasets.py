@@ -385,6 +385,15 @@ def test_json_report_lists_datasets_with_licences_classes_generators_and_evidenc
                                                                          "origin": "card:datasets"}], "sources": []}
 
 
+def test_bom_data_components_carry_the_concluded_dataset_licence(tmp_path):
+    write_tree(tmp_path, {"README.md": card("license: apache-2.0\ndatasets:\n- HuggingFaceH4/no_robots\n"
+                                            "- openassistant/oasst2")})
+    proc = run_cli("bom", tmp_path)
+    data = {c["name"]: c.get("licenses") for c in json.loads(proc.stdout)["components"] if c["type"] == "data"}
+    assert data["huggingfaceh4/no_robots"][0]["license"]["id"] == "CC-BY-NC-4.0"
+    assert data["openassistant/oasst2"][0]["license"]["id"] == "Apache-2.0"
+
+
 def test_text_output_names_the_dataset_and_explain_documents_the_clauses(tmp_path):
     write_tree(tmp_path, {"README.md": card("license: apache-2.0\ndatasets:\n- LDJnr/Pure-Dove")})
     out = run_cli("check", tmp_path).stdout
