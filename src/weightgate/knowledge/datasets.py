@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Dict, List, Optional, Tuple
+    from typing import Dict, Optional, Tuple
 
 from .._record import record
 from . import DATA_DIR
 
 DPI_FILE = "datasets_dpi.jsonl"
-COMMERCIAL = ("All",)
 RESTRICTED = ("NC", "Acad")  # the collection's classes that forbid commercial use ("?" is folded into Acad)
 
 _URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
@@ -93,9 +92,6 @@ class DatasetInfo:
         """Subsets disagree: some are commercially usable and some are not."""
         uses = {s.use for s in self.subsets}
         return bool(uses & set(RESTRICTED)) and bool(uses - set(RESTRICTED))
-
-    def restricted_subsets(self) -> List[Subset]:
-        return [s for s in self.subsets if s.use in RESTRICTED]
 
     @property
     def generated_by(self) -> Tuple[str, ...]:
