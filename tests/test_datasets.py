@@ -60,6 +60,8 @@ def test_shipped_ids_are_normalised_hub_ids_with_sourced_facts():
     data = dpi()["datasets"]
     assert dict(all_records()) == data and records("tatsu-lab/alpaca") == data["tatsu-lab/alpaca"]
     assert records("tatsu-lab") == [] and records("no/such-dataset") == []
+    header = json.loads((Path(DATA_DIR) / DPI_FILE).read_text(encoding="utf-8").split("\n", 1)[0])
+    assert header["ids"] == sorted(data)  # the header's id list answers "unknown" without reading the records
     assert len(data) > 400
     for did, records in data.items():
         assert hub_dataset_id(did) == did, did
