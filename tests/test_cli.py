@@ -55,9 +55,11 @@ def test_json_is_sorted_and_deterministic():
 def test_skips_git_venv_and_node_modules(tmp_path):
     write_tree(tmp_path, {
         ".venv/pyvenv.cfg": "home = /usr\n",
+        ".venv/bin/python": "",
         ".venv/lib/m/config.json": "{}",
         "node_modules/x/config.json": "{}",
         "env2/pyvenv.cfg": "home = /usr\n",
+        "env2/Scripts/python.exe": "",
         "env2/m/config.json": "{}",
         "real/config.json": "{}",
     })

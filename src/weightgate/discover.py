@@ -71,16 +71,19 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
     """
     found: List[Tuple[str, List[str]]] = []
     carded = {}
+    owner_below = {}  # folder -> the carded model folder that owns what is below it (walk order: parents first)
     for folder, _dirs, files in source.walk(top):
+        parent = folder.rpartition("/")[0] if folder != top else None
+        owner = owner_below.get(parent)
         card = find_card(files)
         card_path = f"{folder}/{card}" if folder and card else card
         has_card = bool(card_path and card_says_model(card_path))
+        owner_below[folder] = folder if has_card else owner
         if not (has_card or is_model_folder(files, False)):
             continue
         if not has_card and folder != top and is_test_fixture(source, folder, files):
             continue
-        owner = _carded_ancestor(folder, carded) if not has_card else None
-        if owner is not None:
+        if owner is not None and not has_card:
             prefix = folder[len(owner) + 1:] if owner else folder
             carded[owner].extend(f"{prefix}/{n}" for n in files)
             continue
@@ -112,43 +115,38 @@ def is_test_fixture(source: Source, folder: str, files: List[str]) -> bool:
     return True
 
 
-def _carded_ancestor(folder: str, carded: dict):
-    cur = folder
-    while cur:
-        cur = cur.rsplit("/", 1)[0] if "/" in cur else ""
-        if cur in carded:
-            return cur
-    return None
-
-
 def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str, int]]:
     """Licence files in `folder` and every folder above it up to `stop_at` (inclusive), with their distance.
 
-    Also the files of a `LICENSES/` folder (REUSE) at each level.
+    Also the files of a `LICENSES/` folder (REUSE) at each level. Each level is looked at once per Source: the
+    answer for a folder is its own files plus its parent's answer one step further away.
     """
-    out: List[Tuple[str, int]] = []
-    cur = folder
-    distance = 0
-    while True:
-        for name in list_files(source, cur):
-            if is_license_file(name):
-                out.append((_join(cur, name), distance))
-        lic_dir = _join(cur, "LICENSES")
-        if source.kind(lic_dir) == "dir":
-            for name in list_files(source, lic_dir):
-                out.append((_join(lic_dir, name), distance))
-        if cur == stop_at or not cur or (stop_at and not cur.startswith(stop_at + "/") and cur != stop_at):
-            break
-        cur = cur.rsplit("/", 1)[0] if "/" in cur else ""
-        distance += 1
+    memo = source._memo("governing")
+    key = (folder, stop_at)
+    hit = memo.get(key)
+    if hit is not None:
+        return list(hit)
+    out = _licence_files_in(source, folder)
+    inside = not stop_at or folder == stop_at or folder.startswith(stop_at + "/")
+    if folder and folder != stop_at and inside:
+        parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        out += [(p, d + 1) for p, d in governing_files(source, parent, stop_at)]
+    memo[key] = tuple(out)
+    return out
+
+
+def _licence_files_in(source: Source, folder: str) -> List[Tuple[str, int]]:
+    dirs, files = source.listdir(folder)
+    out = [(_join(folder, name), 0) for name in files if is_license_file(name)]
+    if "LICENSES" in dirs or "LICENSES" in source.entries(folder)[0]:
+        lic_dir = _join(folder, "LICENSES")
+        out += [(_join(lic_dir, name), 0) for name in source.listdir(lic_dir)[1]]
     return out
 
 
 def list_files(source: Source, folder: str) -> List[str]:
     """The files directly in `folder` (none when it is not a readable directory)."""
-    for _f, _dirs, files in source.walk(folder):
-        return files
-    return []
+    return list(source.listdir(folder)[1])
 
 
 def _join(folder: str, name: str) -> str:

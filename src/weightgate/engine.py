@@ -79,18 +79,21 @@ class Target:
 def targets_for_paths(paths: Sequence[str]) -> List[Target]:
     """Working-tree targets for CLI/API paths (a repo, a folder inside one, or files → their folders)."""
     by_top: Dict[str, List[str]] = {}
+    in_git: Dict[str, bool] = {}
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"{p}: no such file or directory")
         folder = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
-        top = find_repo_top(folder) or os.path.abspath(folder)
+        git_top = find_repo_top(folder)
+        top = git_top or os.path.abspath(folder)
+        in_git[top] = git_top is not None
         rel = os.path.relpath(os.path.abspath(folder), top).replace(os.sep, "/")
         by_top.setdefault(top, []).append("" if rel == "." else rel)
     targets = []
     single_dir = len(paths) == 1 and os.path.isdir(paths[0])
     for top, prefixes in by_top.items():
         display = prefixes[0] if single_dir else _display_base_for(top)
-        targets.append(Target(FsSource(top), sorted(set(prefixes)), display, lfs_dirs_for(git_dir_of(top)),
+        targets.append(Target(FsSource(top, git_top=in_git[top]), sorted(set(prefixes)), display, lfs_dirs_for(git_dir_of(top)),
                               os.path.basename(top)))
     return targets
 
@@ -116,12 +119,21 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
         folders = [(f, fs) for f, fs in _model_folders(t, reader)
                    if not config_mod.excluded(config, show(f or "."), t.source.root, f or ".")]
 
-        def collect_folder(source, folder, _reader=reader, _t=t):
-            # Bases in a local folder or the HF cache are read with the same collectors, stopping at their folder.
+        seen_bases: Dict[Tuple[str, str], object] = {}
+
+        def collect_folder(source, folder, _reader=reader, _t=t, _seen=seen_bases):
+            # Bases in a local folder or the HF cache are read with the same collectors, stopping at their folder;
+            # once per check, however many models name the same base.
+            key = (source.root, folder)
+            if key in _seen:
+                return _seen[key]
             r = _reader if source is _reader.source else Reader(source)
             files = discover.list_files(source, folder)
             name = posixpath.basename(folder) or _t.repo_name
-            return collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
+            mf = collect_model(r, kb, folder, files, "" if r is _reader else folder, [], name)
+            if source.caching:
+                _seen[key] = mf
+            return mf
 
         resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder,
                             locks=LockFinder(t.source))

@@ -18,7 +18,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .errors import ReadError, UsageError
-from .sources import FsSource, Source, is_skipped_dir
+from .sources import FsSource, Source
 
 # Blobs up to this size go through the shared `cat-file --batch` process and come back as BytesIO.
 SMALL_BLOB = 16 * 1024 * 1024
@@ -201,7 +201,7 @@ class GitSource(Source):
         self.rev = rev
         # A label, not a filesystem path: configuration globs then match repository-relative paths.
         self.root = f"git:{label or rev or 'index'}"
-        self._entries: Dict[str, _Entry] = {}
+        self._blobs: Dict[str, _Entry] = {}
         self._dirs: Dict[str, Tuple[Set[str], Set[str]]] = {"": (set(), set())}
         self._batch = _Batch(self.top, check=False)
         self._check = _Batch(self.top, check=True)
@@ -240,12 +240,12 @@ class GitSource(Source):
                 elif stage == "2":  # an unresolved merge: "ours"
                     conflicted[raw] = _Entry(mode, sha, None)
             for raw, e in conflicted.items():
-                if raw.decode("utf-8", "surrogateescape") not in self._entries:
+                if raw.decode("utf-8", "surrogateescape") not in self._blobs:
                     self._add(raw, e)
 
     def _add(self, raw: bytes, entry: _Entry) -> None:
         path = raw.decode("utf-8", "surrogateescape")
-        self._entries[path] = entry
+        self._blobs[path] = entry
         parent, _, name = path.rpartition("/")
         self._ensure_dir(parent)[1].add(name)
 
@@ -258,7 +258,7 @@ class GitSource(Source):
         return entry
 
     def paths(self) -> Iterable[str]:
-        return self._entries.keys()
+        return self._blobs.keys()
 
     def _resolve(self, path: str) -> Tuple[str, Optional[str]]:
         """(kind, real path) following in-tree symlinks."""
@@ -266,7 +266,7 @@ class GitSource(Source):
         for _ in range(_SYMLINK_DEPTH):
             if path in self._dirs:
                 return "dir", path
-            e = self._entries.get(path)
+            e = self._blobs.get(path)
             if e is None:
                 return "missing", None
             if e.mode != "120000":
@@ -289,29 +289,24 @@ class GitSource(Source):
     def kind(self, path: str) -> str:
         return self._resolve(path)[0]
 
-    def walk(self, top: str = ""):
-        top = top.strip("/")
-        if top not in self._dirs:
-            return
-        stack = [top]
-        while stack:
-            d = stack.pop()
-            subdirs, files = self._dirs[d]
-            dirnames = sorted(n for n in subdirs if not is_skipped_dir(n))
-            shown = []
-            for name in files:
-                full = f"{d}/{name}" if d else name
-                if self._entries[full].mode == "120000" and self.kind(full) == "dir":
-                    continue  # like os.walk without followlinks: a link to a folder is not descended
-                shown.append(name)
-            yield d, list(dirnames), sorted(shown)
-            stack.extend(f"{d}/{n}" if d else n for n in reversed(dirnames))
+    def _entries(self, folder: str) -> Tuple[List[str], List[str]]:
+        entry = self._dirs.get(folder.strip("/"))
+        if entry is None:
+            return [], []
+        subdirs, files = entry
+        shown = []
+        for name in files:
+            full = f"{folder}/{name}" if folder else name
+            if self._blobs[full].mode == "120000" and self.kind(full) == "dir":
+                continue  # like os.walk without followlinks: a link to a folder is not descended
+            shown.append(name)
+        return list(subdirs), shown
 
     def size(self, path: str) -> int:
         kind, real = self._resolve(path)
         if kind != "file":
             raise ReadError(path, _KIND_MESSAGES.get(kind, "not a regular file"))
-        e = self._entries[real]
+        e = self._blobs[real]
         if e.size is None:
             e.size = self._check.ask(e.sha, path)[0]
         return e.size
@@ -320,7 +315,7 @@ class GitSource(Source):
         kind, real = self._resolve(path)
         if kind != "file":
             raise ReadError(path, _KIND_MESSAGES.get(kind, "not a regular file"))
-        e = self._entries[real]
+        e = self._blobs[real]
         if self.size(real) <= SMALL_BLOB:
             size, data = self._batch.ask(e.sha, path)
             e.size = size
@@ -376,7 +371,7 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
         elif staged:
             source = GitSource(top, None)
         else:
-            source = FsSource(top)
+            source = FsSource(top, git_top=True)
         prefixes = []
         for rel, given in rels:
             kind = source.kind(rel)

@@ -17,27 +17,81 @@ from .errors import ReadError
 # Text inputs (cards, configs, licence files) are read up to this many bytes; the rest is ignored with a finding.
 TEXT_CAP = 10 * 1024 * 1024
 
+# Folders that only tools write and that never hold a model of the repository: skipped by name. Everything
+# else is decided by git (`ignored`: untracked and ignored) or by shape (a virtualenv), never by a folder name
+# like dist/ or build/ (a wheel's tracked model files are checked).
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache", ".hypothesis", "site-packages", ".cache", ".eggs", "build", "dist"}
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache",
+     ".ruff_cache", ".hypothesis", ".cache", ".eggs"}
 )
 
 
-def is_skipped_dir(name: str, full: str = "") -> bool:
-    """Directories never searched for models: VCS data, virtualenvs, caches, build output."""
-    if name in SKIP_DIRS or name.endswith(".egg-info"):
+def looks_like_venv(names) -> bool:
+    """A virtualenv (pyvenv.cfg next to bin/ or Scripts/) or a conda environment (conda-meta/ next to lib/ or
+    bin/). A stray pyvenv.cfg alone does not make a folder one."""
+    names = set(names)
+    if "pyvenv.cfg" in names and names & {"bin", "Scripts"}:
         return True
-    # Any virtualenv, whatever its name, has a pyvenv.cfg.
-    return bool(full) and os.path.isfile(os.path.join(full, "pyvenv.cfg"))
+    return "conda-meta" in names and bool(names & {"lib", "Lib", "bin"})
 
 
 class Source:
-    """Read-only access to a tree of files."""
+    """Read-only access to a tree of files.
+
+    Each folder is listed at most once per Source, and its skip decisions are made once with that listing, so
+    discovery, licence look-ups and lineage never re-read a folder (`caching = False` turns this memory off;
+    tests compare the reports).
+    """
 
     root: str  # a filesystem path or a label such as "git:HEAD"
+    caching = True
+    ignored = frozenset()  # source-relative paths git ignores (folders without a trailing slash)
+
+    def _entries(self, folder: str) -> Tuple[List[str], List[str]]:
+        """(sub-folders, files) directly in `folder`, unsorted and unfiltered; ([], []) when it is not a
+        readable folder. Symlinks to folders are in neither list (never descended, like os.walk)."""
+        raise NotImplementedError
+
+    def _memo(self, name: str) -> dict:
+        """A per-Source cache, or a throw-away dict when caching is off."""
+        if not self.caching:
+            return {}
+        return self.__dict__.setdefault("_memo_" + name, {})
+
+    def entries(self, folder: str) -> Tuple[List[str], List[str]]:
+        memo = self._memo("entries")
+        hit = memo.get(folder)
+        if hit is None:
+            hit = memo[folder] = self._entries(folder)
+        return hit
+
+    def listdir(self, folder: str) -> Tuple[List[str], List[str]]:
+        """(sub-folders worth searching, files) of `folder`, sorted. VCS data, tool caches, virtualenvs and
+        what git ignores are left out; `folder` itself is never judged (a path the user names is checked)."""
+        memo = self._memo("listdir")
+        hit = memo.get(folder)
+        if hit is None:
+            dirs, files = self.entries(folder)
+            ignored = self.ignored
+            join = (lambda n: f"{folder}/{n}") if folder else (lambda n: n)
+            kept = sorted(d for d in dirs if d not in SKIP_DIRS and join(d) not in ignored
+                          and not looks_like_venv(self._names(join(d))))
+            shown = sorted(f for f in files if join(f) not in ignored) if ignored else sorted(files)
+            hit = memo[folder] = (kept, shown)
+        return hit
+
+    def _names(self, folder: str) -> List[str]:
+        dirs, files = self.entries(folder)
+        return dirs + files
 
     def walk(self, top: str = "") -> Iterator[Tuple[str, List[str], List[str]]]:
-        raise NotImplementedError
+        """(folder, sub-folders, files) for `top` and every folder below it, parents first, sorted."""
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            dirs, files = self.listdir(folder)
+            yield folder, list(dirs), list(files)
+            stack.extend(f"{folder}/{d}" if folder else d for d in reversed(dirs))
 
     def kind(self, path: str) -> str:
         """"file", "dir", "missing", "special" (FIFO, device, socket), "outside" (symlink leaving the
@@ -63,9 +117,19 @@ class Source:
 class FsSource(Source):
     """The working tree."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, git_top: bool = False):
+        """`git_top`: `root` is the top of a git work tree, so what git ignores there is skipped (asked once,
+        in the background, while the rest of the check starts)."""
         self.root = os.path.abspath(root)
         self._real_root = os.path.realpath(self.root)
+        self._ignored_query = _GitIgnored(self.root) if git_top else None
+        self._ignored = frozenset()
+
+    @property
+    def ignored(self):
+        if self._ignored_query is not None:
+            self._ignored, self._ignored_query = self._ignored_query.result(), None
+        return self._ignored
 
     def _full(self, path: str) -> str:
         return os.path.join(self.root, *path.split("/")) if path else self.root
@@ -96,22 +160,21 @@ class FsSource(Source):
             return "file"
         return "special"
 
-    def walk(self, top: str = ""):
-        start = self._full(top)
-        seen = set()
-        for dirpath, dirnames, filenames in os.walk(start, followlinks=False):
-            try:
-                key = os.stat(dirpath).st_ino, os.stat(dirpath).st_dev
-            except OSError:
-                continue
-            if key in seen:
-                dirnames[:] = []
-                continue
-            seen.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not is_skipped_dir(d, os.path.join(dirpath, d))
-                                 and not os.path.islink(os.path.join(dirpath, d)))
-            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
-            yield ("" if rel == "." else rel), list(dirnames), sorted(filenames)
+    def _entries(self, folder: str) -> Tuple[List[str], List[str]]:
+        dirs, files = [], []
+        try:
+            with os.scandir(self._full(folder)) as it:
+                for e in it:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            dirs.append(e.name)
+                        elif not (e.is_symlink() and e.is_dir()):  # a link to a folder is not descended
+                            files.append(e.name)
+                    except OSError:
+                        files.append(e.name)  # reading it will say what is wrong
+        except OSError:
+            pass
+        return dirs, files
 
     def size(self, path: str) -> int:
         try:
@@ -132,6 +195,66 @@ class FsSource(Source):
             return io.open(fd, "rb", closefd=True)
         except OSError as e:
             raise ReadError(path, f"cannot read: {e.strerror or e}") from None
+
+
+class _GitIgnored:
+    """`git ls-files --others --ignored --exclude-standard --directory` (what git ignores, the way `git status`
+    sees it: .gitignore files, .git/info/exclude, core.excludesFile), run once per check. It is spawned without
+    the subprocess module (which costs more to import than git takes to answer) and read on first use. When git
+    is missing or fails, nothing is ignored: checking too much is safe, skipping too much is not."""
+
+    ARGS = ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+
+    def __init__(self, top: str):
+        self.pid = None
+        self.fd = -1
+        self.top = top
+        env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+        env.pop("GIT_DIR", None)  # set inside git hooks; the work tree decides which repository this is
+        env.pop("GIT_WORK_TREE", None)
+        spawn = getattr(os, "posix_spawnp", None)
+        if spawn is None:  # pragma: no cover - Windows
+            self.env = env
+            return
+        try:
+            r, w = os.pipe()
+            null = os.open(os.devnull, os.O_RDWR)
+            try:
+                self.pid = spawn("git", ["git", "-C", top, *self.ARGS], env, file_actions=[
+                    (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+                self.fd = r
+            finally:
+                os.close(w)
+                os.close(null)
+                if self.pid is None:
+                    os.close(r)
+        except OSError:  # no git on PATH
+            self.pid = None
+
+    def result(self):
+        if self.pid is None:
+            if getattr(self, "env", None) is None:
+                return frozenset()
+            import subprocess  # pragma: no cover - Windows
+
+            p = subprocess.run(["git", "-C", self.top, *self.ARGS], env=self.env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            return _parse_ignored(p.stdout) if p.returncode == 0 else frozenset()
+        chunks = []
+        try:
+            while True:
+                b = os.read(self.fd, 1 << 16)
+                if not b:
+                    break
+                chunks.append(b)
+        finally:
+            os.close(self.fd)
+            _pid, status = os.waitpid(self.pid, 0)
+        return _parse_ignored(b"".join(chunks)) if status == 0 else frozenset()
+
+
+def _parse_ignored(out: bytes):
+    return frozenset(p.decode("utf-8", "surrogateescape").rstrip("/") for p in out.split(b"\0") if p)
 
 
 _HAS_STRICT = True

@@ -61,10 +61,14 @@ class OverlaySource(FsSource):
             return io.BytesIO(self.overlay[path])
         return super().open(path)
 
-    def walk(self, top: str = ""):
-        for folder, dirs, files in super().walk(top):
-            added = [posixpath.basename(p) for p in self.overlay if posixpath.dirname(p) == folder]
-            yield folder, dirs, sorted(set(files) | set(added)) if added else files
+    def _memo(self, name: str) -> dict:
+        # Planning changes the overlay while models are analysed: only the disk's listings may be remembered.
+        return super()._memo(name) if name == "entries" else {}
+
+    def listdir(self, folder: str):
+        dirs, files = super().listdir(folder)  # the disk's listing (cached); planned files join it each time
+        added = [posixpath.basename(p) for p in self.overlay if posixpath.dirname(p) == folder]
+        return (dirs, sorted(set(files) | set(added))) if added else (dirs, files)
 
 
 class Overlay:
