@@ -37,6 +37,7 @@ class Config:
         self.waivers: List[dict] = waivers or []  # {rule, path, reason, expires?: datetime.date}
         self.path = path  # where it was read from
         self.warnings: List[str] = []  # usable but suspicious entries (a policy glob that matches nothing)
+        self.folder_in_source = ""  # read from a commit or the index: its folder there (globs are relative to it)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Config) and vars(self) == vars(other)
@@ -66,18 +67,24 @@ class Config:
 
 def _toml_load(path: str) -> dict:
     try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    return _toml_loads(data, path)
+
+
+def _toml_loads(data: bytes, label: str) -> dict:
+    try:
         import tomllib  # Python 3.11+
     except ImportError:  # pragma: no cover
         import tomli as tomllib
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        raise ConfigError(f"{label}: invalid TOML: {e}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise ConfigError(f"{label}: invalid TOML: not UTF-8") from None
 
 
 def _pyproject_table(path: str, data: dict) -> Optional[Any]:
@@ -128,6 +135,40 @@ def find_config(start: str) -> Optional[str]:
         if parent == cur:
             return None
         cur = parent
+
+
+def config_in_source(source, start: str = "") -> Config:
+    """The configuration a commit or the index holds for a check of folder `start` of that Source: found
+    upwards from `start` to the top as `find_config` does, read from the Source (never the working tree, where an
+    untracked or unstaged file says nothing about what is committed)."""
+    cur = start.strip("/")
+    while True:
+        for name in (FILE_NAME, PYPROJECT):
+            path = posixpath.join(cur, name) if cur else name
+            if source.kind(path) != "file":
+                continue
+            try:
+                data = source.read_bytes(path)
+            except Exception as e:  # noqa: BLE001 - a ReadError: the committed file cannot be read
+                raise ConfigError(f"{path} ({source.root}): cannot read: {e}") from None
+            if name == PYPROJECT and b"weightgate" not in data:
+                continue
+            label = f"{path} ({source.root})"
+            parsed = _toml_loads(data, label)
+            if name == PYPROJECT:
+                table = _pyproject_table(label, parsed)
+                if table is None:
+                    continue
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{label}: tool.weightgate: expected a table")
+                cfg = Config.from_dict(table, label, "tool.weightgate.")
+            else:
+                cfg = Config.from_dict(parsed, label)
+            cfg.path, cfg.folder_in_source = label, cur
+            return cfg
+        if not cur:
+            return Config()
+        cur = posixpath.dirname(cur)
 
 
 def load_config(start: str, explicit: Optional[str] = None) -> Config:
@@ -438,8 +479,12 @@ def candidate_paths(config: Config, path: str, source_root: Optional[str] = None
             rel = os.path.relpath(full, base).replace(os.sep, "/")
             if not rel.startswith("../") and rel != "..":
                 out.insert(0, rel)
-        elif not os.path.isabs(source_root):
-            out.append(source_path)  # a git revision: paths are relative to the repository top
+        elif not os.path.isabs(source_root):  # a git revision: paths are relative to the configuration's folder
+            folder = config.folder_in_source
+            if not folder:
+                out.append(source_path)
+            elif source_path.startswith(folder + "/"):
+                out.append(source_path[len(folder) + 1:])
     return out
 
 

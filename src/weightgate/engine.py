@@ -67,13 +67,16 @@ class Target:
     """One source and the folders to check in it."""
 
     def __init__(self, source: Source, prefixes: Sequence[str], display_base: str, lfs_dirs: List[str],
-                 repo_name: str, only_folders: Optional[Iterable[str]] = None):
+                 repo_name: str, only_folders: Optional[Iterable[str]] = None,
+                 changed: Optional[Iterable[str]] = None):
         self.source = source
         self.prefixes = list(prefixes)  # folders (relative to the source root) to search for models
         self.display_base = display_base  # findings are shown relative to this folder of the source
         self.lfs_dirs = lfs_dirs
         self.repo_name = repo_name
         self.only_folders = set(only_folders) if only_folders is not None else None
+        # the touched paths behind `only_folders`: a model whose lineage passes through one is checked too
+        self.changed = set(changed) if changed is not None else None
 
 
 def targets_for_paths(paths: Sequence[str]) -> List[Target]:
@@ -137,10 +140,44 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
 
         resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder,
                             locks=LockFinder(t.source))
+
+        def collect(folder, files, _reader=reader, _t=t):
+            name_hint = posixpath.basename(folder) or _t.repo_name
+            return collect_model(_reader, kb, folder, files, "", _t.lfs_dirs, name_hint)
+
+        collected = {}
+        if t.only_folders is not None:
+            folders = _with_dependents(t, folders, collect, resolver, collected)
         for folder, files in folders:
-            name_hint = posixpath.basename(folder) or t.repo_name
-            mf = collect_model(reader, kb, folder, files, "", t.lfs_dirs, name_hint)
+            mf = collected.get(folder) or collect(folder, files)
             yield t, Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
+
+
+def _with_dependents(t: Target, folders, collect, resolver, collected: dict):
+    """The touched model folders plus every model whose lineage passes through a touched folder (a local base,
+    however many steps away). The other models are collected to learn their local bases; what was collected is
+    left in `collected` for the check itself."""
+    selected = set(t.only_folders or ())
+    changed = {c.strip("/") for c in t.changed or ()}
+    bases_of = {}
+    for folder, files in folders:
+        if folder not in selected:
+            collected[folder] = mf = collect(folder, files)
+            bases_of[folder] = resolver.local_folders(mf)
+
+    def touched(base: str) -> bool:
+        if not base:  # the repository top is the base: any change is inside it
+            return bool(changed) or bool(selected)
+        return base in selected or any(c == base or c.startswith(base + "/") for c in changed)
+
+    grew = True
+    while grew:
+        grew = False
+        for folder, bases in bases_of.items():
+            if folder not in selected and any(touched(b) for b in bases):
+                selected.add(folder)
+                grew = True
+    return [(f, fs) for f, fs in folders if f in selected]
 
 
 def run(targets: Sequence[Target], config: Optional[config_mod.Config] = None,
@@ -179,7 +216,7 @@ def _model_folders(t: Target, reader: Reader) -> List[Tuple[str, List[str]]]:
         if kind != "dir":
             continue
         for folder, files in discover.walk_model_folders(t.source, prefix, lambda p: card_says_model(reader, p)):
-            if folder in seen or (t.only_folders is not None and folder not in t.only_folders):
+            if folder in seen:
                 continue
             seen.add(folder)
             out.append((folder, files))

@@ -56,13 +56,22 @@ def _git_env() -> Dict[str, str]:
 
 
 def repo_top(path: str) -> str:
-    """The work tree top of the repository containing `path` (which may no longer exist in the work tree)."""
+    """The work tree top of the repository containing `path` (which may no longer exist in the work tree).
+
+    Found by looking for `.git` upwards, without running git; git is asked only when GIT_DIR or GIT_WORK_TREE
+    say otherwise, or to explain why there is no work tree."""
     cur = os.path.abspath(path)
     while not os.path.isdir(cur):
         parent = os.path.dirname(cur)
         if parent == cur:
             break
         cur = parent
+    if not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")):
+        from .engine import find_repo_top
+
+        top = find_repo_top(cur)
+        if top is not None:
+            return top
     out = git(["rev-parse", "--show-toplevel"], cur, f"{path}: not inside a git work tree")
     top = out.decode("utf-8", "surrogateescape").strip()
     if not top:
@@ -70,10 +79,16 @@ def repo_top(path: str) -> str:
     return os.path.normpath(top)
 
 
-def resolve_rev(top: str, rev: str) -> str:
-    """The commit sha of `rev`, or a UsageError ("bad revision")."""
-    if not rev or rev.startswith("-"):
+def resolve_rev(top: str, rev: str, batch: Optional["_Batch"] = None) -> str:
+    """The commit sha of `rev`, or a UsageError ("bad revision"). With `batch`, asked through that session
+    instead of a process of its own."""
+    if not rev or rev.startswith("-") or "\n" in rev:
         raise UsageError(f"bad revision `{rev}`")
+    if batch is not None:
+        hit = batch.object(f"{rev}^{{commit}}")
+        if hit is None or hit[1] != "commit":
+            raise UsageError(f"bad revision `{rev}` (not a commit in {top})")
+        return hit[0]
     sha = git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top,
               f"bad revision `{rev}` (not a commit in {top})").decode().strip()
     if not sha:
@@ -91,36 +106,66 @@ class _Entry:
 
 
 class _Batch:
-    """One long-lived `git cat-file --batch` (or `--batch-check`) process, used under a lock."""
+    """One long-lived `git cat-file --batch-command` process (git >= 2.36) for every object question of a check:
+    revisions, sizes and contents. Older git gets `--batch` and `--batch-check` processes instead."""
 
-    def __init__(self, top: str, check: bool):
+    def __init__(self, top: str):
         self.top = top
-        self.check = check
-        self.proc: Optional[subprocess.Popen] = None
+        self.procs: Dict[str, subprocess.Popen] = {}
+        self.legacy = False
         self.lock = threading.Lock()
 
-    def _start(self) -> subprocess.Popen:
-        if self.proc is None or self.proc.poll() is not None:
+    def _start(self, mode: str) -> subprocess.Popen:
+        p = self.procs.get(mode)
+        if p is None or p.poll() is not None:
             try:
-                self.proc = subprocess.Popen(["git", "cat-file", "--batch-check" if self.check else "--batch"],
-                                             cwd=self.top, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL, env=_git_env())
+                p = self.procs[mode] = subprocess.Popen(["git", "cat-file", mode], cwd=self.top,
+                                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                        stderr=subprocess.DEVNULL, env=_git_env())
             except OSError as e:
                 raise UsageError(f"cannot run git cat-file: {e.strerror or e}") from None
-        return self.proc
+        return p
 
-    def ask(self, sha: str, path: str) -> Tuple[int, bytes]:
-        """(size, contents) — contents empty for --batch-check."""
-        with self.lock:
-            p = self._start()
+    def _header(self, command: str, name: str) -> Tuple[subprocess.Popen, List[str]]:
+        if not self.legacy:
+            p = self._start("--batch-command")
             try:
-                p.stdin.write(sha.encode() + b"\n")
+                p.stdin.write(f"{command} {name}\n".encode("utf-8", "surrogateescape"))
                 p.stdin.flush()
-                header = p.stdout.readline().decode("utf-8", "replace").split()
+                line = p.stdout.readline()
+            except OSError:
+                line = b""
+            if line or p.poll() is None:
+                return p, line.decode("utf-8", "replace").split()
+            self.legacy = True  # git < 2.36 rejected --batch-command
+        p = self._start("--batch" if command == "contents" else "--batch-check")
+        p.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+        p.stdin.flush()
+        return p, p.stdout.readline().decode("utf-8", "replace").split()
+
+    def object(self, name: str) -> Optional[Tuple[str, str, int]]:
+        """(sha, type, size) of an object name such as `HEAD^{commit}`; None when git does not know it."""
+        if "\n" in name:
+            return None
+        with self.lock:
+            try:
+                _p, header = self._header("info", name)
+            except (OSError, ValueError):
+                self.close()
+                return None
+        if len(header) != 3 or not header[2].isdigit():
+            return None
+        return header[0], header[1], int(header[2])
+
+    def ask(self, sha: str, path: str, contents: bool = True) -> Tuple[int, bytes]:
+        """(size, contents) of a blob; contents empty when not asked for."""
+        with self.lock:
+            try:
+                p, header = self._header("contents" if contents else "info", sha)
                 if len(header) != 3:
                     raise ReadError(path, f"git object {sha[:12]} is missing ({' '.join(header)})")
                 size = int(header[2])
-                if self.check:
+                if not contents:
                     return size, b""
                 data = _read_exact(p.stdout, size)
                 p.stdout.read(1)  # the LF after the contents
@@ -133,8 +178,8 @@ class _Batch:
             return size, data
 
     def close(self) -> None:
-        p, self.proc = self.proc, None
-        if p is not None:
+        procs, self.procs = list(self.procs.values()), {}
+        for p in procs:
             for f in (p.stdin, p.stdout):
                 try:
                     f.close()
@@ -196,15 +241,15 @@ class _BlobStream(io.RawIOBase):
 class GitSource(Source):
     """The tree of a commit (`rev`) or of the index (`rev=None`), read from git objects."""
 
-    def __init__(self, top: str, rev: Optional[str] = None, label: Optional[str] = None):
+    def __init__(self, top: str, rev: Optional[str] = None, label: Optional[str] = None,
+                 batch: Optional[_Batch] = None):
         self.top = os.path.abspath(top)
         self.rev = rev
         # A label, not a filesystem path: configuration globs then match repository-relative paths.
         self.root = f"git:{label or rev or 'index'}"
         self._blobs: Dict[str, _Entry] = {}
         self._dirs: Dict[str, Tuple[Set[str], Set[str]]] = {"": (set(), set())}
-        self._batch = _Batch(self.top, check=False)
-        self._check = _Batch(self.top, check=True)
+        self._batch = batch or _Batch(self.top)
         self._load()
 
     # ---- the tree ----------------------------------------------------------------------------------------
@@ -308,7 +353,7 @@ class GitSource(Source):
             raise ReadError(path, _KIND_MESSAGES.get(kind, "not a regular file"))
         e = self._blobs[real]
         if e.size is None:
-            e.size = self._check.ask(e.sha, path)[0]
+            e.size = self._batch.ask(e.sha, path, contents=False)[0]
         return e.size
 
     def open(self, path: str) -> BinaryIO:
@@ -324,7 +369,6 @@ class GitSource(Source):
 
     def close(self) -> None:
         self._batch.close()
-        self._check.close()
 
     def __del__(self):  # pragma: no cover - best effort
         try:
@@ -343,11 +387,22 @@ _KIND_MESSAGES = {
 
 # ---- targets ---------------------------------------------------------------------------------------------
 
+# Files whose change can change the verdict on every model: the configuration and the lock of Hub facts.
+CONFIG_NAMES = (".weightgate.toml", "pyproject.toml", "weightgate.lock")
+
+
 def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: bool = False,
-                    changed_since: Optional[str] = None, touched: Optional[Iterable[str]] = None):
+                    changed_since: Optional[str] = None, touched: Optional[Iterable[str]] = None,
+                    unknown_since=None):
     """Targets reading `paths` from commit `ref`, from the index (`staged`), or from the working tree when
     neither is given; `changed_since` (a revision) and/or `touched` (repository-relative file paths) limit the
-    check to the model folders those files belong to (and every model below a touched licence file)."""
+    check to the model folders those files belong to, every model below a touched licence file, and (in the
+    engine) every model whose lineage passes through a touched folder. A touched configuration or lock file
+    means everything. `unknown_since(rev)`, when given, is called instead of failing when `changed_since` is
+    not in this repository (a remote commit never fetched), and everything is checked.
+
+    git runs at most three times per repository: `ls-tree`/`ls-files` for the tree, `diff` for the changed
+    paths, and one `cat-file --batch-command` session for revisions, sizes and blobs."""
     from .engine import Target, _display_base_for, git_dir_of, lfs_dirs_for
 
     if ref is not None and staged:
@@ -365,11 +420,11 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
     targets = []
     for top, rels in by_top.items():
         git_dir = git_dir_of(top) or os.path.join(top, ".git")
+        batch = _Batch(top)
         if ref is not None:
-            sha = resolve_rev(top, ref)
-            source: Source = GitSource(top, sha, label=ref)
+            source: Source = GitSource(top, resolve_rev(top, ref, batch), label=ref, batch=batch)
         elif staged:
-            source = GitSource(top, None)
+            source = GitSource(top, None, batch=batch)
         else:
             source = FsSource(top, git_top=True)
         prefixes = []
@@ -384,36 +439,47 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
                 raise UsageError(f"{given}: not in {where}")
             else:
                 raise UsageError(f"{given}: no such file or directory")
-        only = None
+        only = changed = None
         if changed_since is not None or touched is not None:
-            changed: Set[str] = set(touched or ())
+            changed = set(touched or ())
+            since = None
             if changed_since is not None:
-                changed |= changed_paths(top, changed_since, ref=ref, staged=staged)
-            only = touched_model_folders(source, prefixes, changed)
+                try:
+                    since = resolve_rev(top, changed_since, batch)
+                except UsageError:
+                    if unknown_since is None:
+                        raise
+                    unknown_since(changed_since)
+                    changed = None
+            if since is not None:
+                head = source.rev if isinstance(source, GitSource) else None
+                changed |= changed_paths(top, since, head=head, staged=staged)
+            if changed is not None and not any(c.rpartition("/")[2] in CONFIG_NAMES for c in changed):
+                only = touched_model_folders(source, prefixes, changed)
+            else:
+                changed = None
+        if not isinstance(source, GitSource):
+            batch.close()  # it only resolved `changed_since`
         single_dir = len(paths) == 1 and rels[0][0] == prefixes[0]
         display = prefixes[0] if single_dir else _display_base_for(top)
         targets.append(Target(source, sorted(set(prefixes)), display, lfs_dirs_for(git_dir),
-                              os.path.basename(top), only_folders=only))
+                              os.path.basename(top), only_folders=only, changed=changed))
     return targets
 
 
-def changed_paths(top: str, since: str, ref: Optional[str] = None, staged: bool = False) -> Set[str]:
-    """Repository-relative paths touched between `since` and the checked state (both sides of a rename)."""
-    base = resolve_rev(top, since)
-    if ref is not None:
-        head = resolve_rev(top, ref)
-        try:  # what the checked commit changed since it forked from `since` (as `git diff A...B`)
-            mb = git(["merge-base", base, head], top, "git merge-base").decode().strip()
-        except UsageError:
-            mb = ""
-        args = ["diff", "--name-only", "-z", "--no-renames", mb or base, head]
+def changed_paths(top: str, since: str, head: Optional[str] = None, staged: bool = False) -> Set[str]:
+    """Repository-relative paths touched between commit `since` and the checked state (both sides of a rename):
+    commit `head` (what it changed since it forked from `since`, as `git diff A...B`), the index, or else the
+    working tree with its new files."""
+    if head is not None:
+        args = ["diff", "--name-only", "-z", "--no-renames", f"{since}...{head}"]
     elif staged:
-        args = ["diff", "--name-only", "-z", "--no-renames", "--cached", base]
+        args = ["diff", "--name-only", "-z", "--no-renames", "--cached", since]
     else:
-        args = ["diff", "--name-only", "-z", "--no-renames", base]
+        args = ["diff", "--name-only", "-z", "--no-renames", since]
     out = git(args, top, f"git diff {since}")
     found = {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
-    if ref is None and not staged:  # the working tree: new files too
+    if head is None and not staged:  # the working tree: new files too
         out = git(["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files")
         found |= {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
     return found

@@ -75,11 +75,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def pre_commit(args):
-    from .gitsource import repo_top
-
     if not args.files:
         return None
-    top = repo_top(".")
+    top = _top()
     real_top = os.path.realpath(top)
     touched = []
     for f in args.files:
@@ -90,32 +88,33 @@ def pre_commit(args):
 
 
 def pre_push(args):
-    from .errors import UsageError
-    from .gitsource import repo_top, resolve_rev
-
-    top = repo_top(".")
+    top = _top()
     to_ref = args.to_ref or os.environ.get("PRE_COMMIT_TO_REF") or "HEAD"
     from_ref = args.from_ref or os.environ.get("PRE_COMMIT_FROM_REF") or None
     if from_ref and from_ref.strip("0") == "":
         from_ref = None  # a new branch on the remote: everything in TO
-    if from_ref:
-        try:
-            resolve_rev(top, from_ref)
-        except UsageError:  # e.g. a remote commit this clone has never fetched: check everything
-            print(f"weightgate: {from_ref} is not in this repository; checking every model in {to_ref}",
-                  file=sys.stderr)
-            from_ref = None
-    return _run(top, args, ref=to_ref, changed_since=from_ref)
+
+    def unknown(rev):  # e.g. a remote commit this clone has never fetched: check everything
+        print(f"weightgate: {rev} is not in this repository; checking every model in {to_ref}", file=sys.stderr)
+
+    return _run(top, args, ref=to_ref, changed_since=from_ref, unknown_since=unknown)
 
 
-def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None):
+def _top() -> str:
+    from .gitsource import repo_top
+
+    return repo_top(".")
+
+
+def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None, unknown_since=None):
+    """The configuration comes from the commit or index being checked (or --config)."""
     from . import engine
-    from .api import resolve_config
+    from .api import git_config
     from .gitsource import targets_for_git
 
-    config = resolve_config(args.config, top)
-    targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched)
-    return engine.run(targets, config, cwd=os.getcwd())
+    targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched,
+                              unknown_since=unknown_since)
+    return engine.run(targets, git_config(args.config, targets, top), cwd=os.getcwd())
 
 
 def _pushed(args) -> str:

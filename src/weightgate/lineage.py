@@ -94,6 +94,15 @@ class Resolver:
             self._resolve_into(ref, evidence, relation, (), out, seen, 0)
         return out
 
+    def local_folders(self, mf: ModelFacts) -> List[str]:
+        """The folders of this source that the model's direct bases resolve to (for incremental checks)."""
+        out = []
+        for ref, _ev in self._refs(mf):
+            folder = self._local_folder(ref) if ref.kind != "hint" else None
+            if folder is not None:
+                out.append(folder)
+        return out
+
     # ---- references -----------------------------------------------------------------------------------
     def _refs(self, mf: ModelFacts) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
         strong = self._group(mf, [f for f in mf.facts if f.kind in STRONG])

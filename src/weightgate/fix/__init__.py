@@ -83,7 +83,8 @@ def _round(targets, overlays: List[Overlay], config, ctx: Context, keep, hf_cach
     models = 0
     for t, ov in zip(targets, overlays):
         before = dict(ov.files)
-        view = engine.Target(ov.source(), t.prefixes, t.display_base, t.lfs_dirs, t.repo_name, t.only_folders)
+        view = engine.Target(ov.source(), t.prefixes, t.display_base, t.lfs_dirs, t.repo_name, t.only_folders,
+                             t.changed)
         show = engine._shower(t, cwd)
         for _t, model in engine.analyse([view], config, None, hf_cache, cwd):
             models += 1
