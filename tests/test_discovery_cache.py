@@ -1,0 +1,129 @@
+"""Discovery lists each folder once per check (issue 16): the same report with and without the caches, and the
+hooks ask git once or twice per run."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import EXAMPLES, card, write_tree
+from test_integration_git import GIT_ENV, commit, git, in_folder, llama_relabelled, pythia_good
+
+LLAMA = "license: llama2\nbase_model: meta-llama/Llama-2-7b-hf"
+
+
+def monorepo(root):
+    """Nested and sibling models, licence files at several levels, REUSE folders, local bases, card-less
+    subfolders, a virtualenv and a stray pyvenv.cfg."""
+    files = {"LICENSE": "Apache License\nVersion 2.0, January 2004\n", "LICENSES/MIT.txt": "MIT License\n",
+             "NOTICE": "Acme\n"}
+    for i in range(12):
+        d = f"models/team{i % 3}/m{i}"
+        files[f"{d}/README.md"] = card(LLAMA if i % 4 == 0 else f"license: apache-2.0\nbase_model: ../m{i - 1}"
+                                       if i % 4 == 1 else "license: apache-2.0\nbase_model: EleutherAI/pythia-2.8b")
+        files[f"{d}/config.json"] = '{"model_type": "llama"}'
+        files[f"{d}/onnx/model.onnx"] = b"\x08\x07"
+        files[f"{d}/checkpoint-10/config.json"] = '{"_name_or_path": "meta-llama/Llama-2-7b-hf"}'
+    files["models/team1/LICENSE"] = "MIT License\n"
+    files["models/team2/LICENSES/Apache-2.0.txt"] = "Apache License\n"
+    files["models/team0/m0/NOTICE"] = "Llama 2 is licensed under the LLAMA 2 Community License\n"
+    files["models/stray/pyvenv.cfg"] = "home = /usr\n"
+    files["models/stray/README.md"] = card("license: mit\nbase_model: ../team0/m0")
+    files["venv/pyvenv.cfg"] = "home = /usr\n"
+    files["venv/bin/python"] = ""
+    files["venv/lib/m/README.md"] = card(LLAMA)
+    files["dist/m/config.json"] = "{}"
+    write_tree(root, files)
+    return root
+
+
+def _reports(paths, **kw):
+    from weightgate import engine
+    from weightgate.report import render
+
+    out = []
+    for caching in (True, False):
+        targets = engine.targets_for_paths([str(p) for p in paths])
+        for t in targets:
+            t.source.caching = caching
+        out.append(render(engine.run(targets, **kw), "json"))
+    return out
+
+
+@pytest.mark.parametrize("which", ["monorepo", "examples", "subfolder"])
+def test_same_report_with_and_without_caches(tmp_path, which):
+    if which == "examples":
+        paths = [EXAMPLES]
+    else:
+        root = monorepo(tmp_path / "repo")
+        paths = [root] if which == "monorepo" else [root / "models" / "team1", root / "models" / "team2" / "m2"]
+    cached, uncached = _reports(paths)
+    assert cached == uncached
+    assert '"models"' in cached and cached.count('"root"') >= 3
+
+
+def test_same_report_with_and_without_caches_from_git(tmp_path):
+    from weightgate import engine
+    from weightgate.gitsource import targets_for_git
+    from weightgate.report import render
+
+    root = monorepo(tmp_path / "repo")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "all")
+    out = []
+    for caching in (True, False):
+        targets = targets_for_git([str(root)], ref="HEAD")
+        for t in targets:
+            t.source.caching = caching
+        out.append(render(engine.run(targets), "json"))
+        for t in targets:
+            t.source.close()
+    assert out[0] == out[1]
+
+
+# ---- git processes per hook run -----------------------------------------------------------------------------
+
+@pytest.fixture
+def counted_git(tmp_path):
+    """A `git` first on PATH that logs its subcommand and runs the real git."""
+    real = shutil.which("git")
+    if real is None or os.name != "posix":
+        pytest.skip("needs git and a POSIX shell")
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    log = tmp_path / "git.log"
+    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    (shim / "git").chmod(0o755)
+    return shim, log
+
+
+def _hook(repo, shim, *args, env=None):
+    e = dict(os.environ, **GIT_ENV, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}", **(env or {}))
+    e.pop("PRE_COMMIT_FROM_REF", None)
+    e.pop("PRE_COMMIT_TO_REF", None)
+    return subprocess.run([sys.executable, "-m", "weightgate", "hook", *args], cwd=repo, env=e,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_hooks_start_few_git_processes(tmp_path, counted_git):
+    shim, log = counted_git
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    first = commit(repo, {**in_folder("a", pythia_good()), **in_folder("b", pythia_good())}, "one")
+    write_tree(repo, in_folder("a", llama_relabelled()))
+    git(repo, "add", "-A")
+    r = _hook(repo, shim, "pre-commit", "a/README.md")
+    assert r.returncode == 1 and "relabel-forbidden" in r.stdout
+    calls = log.read_text().splitlines()
+    assert len(calls) <= 2, calls  # the index listing and one cat-file session
+    git(repo, "commit", "-q", "-m", "two")
+    log.unlink()
+    r = _hook(repo, shim, "pre-push", env={"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": "HEAD"})
+    assert r.returncode == 1 and "relabel-forbidden" in r.stdout
+    calls = log.read_text().splitlines()
+    assert len(calls) <= 3, calls  # the tree, the changed paths, one cat-file session
