@@ -107,22 +107,47 @@ def test_files_pattern_selects_what_matters():
                  "m/NOTICE", "m/NOTICE.md", "m/USE_POLICY.md", "m/LICENSE_GEMMA.md", "m/Llama2-License.txt",
                  "LICENSES/Apache-2.0.txt", "m/config.json", "m/adapter_config.json",
                  "m/model.safetensors.index.json", "m/model-00001-of-00002.safetensors", "m/q4.gguf",
-                 "m/model.onnx", "m/mergekit_config.yml", "m/model.safetensors.license"):
+                 "m/model.onnx", "m/mergekit_config.yml", "m/model.safetensors.license",
+                 # every input the engine reads (issue 11 class 12): any YAML in a model folder, pickles,
+                 # OpenVINO's .xml beside a .bin, the configuration and lock files at any level
+                 "m/merge.yaml", "m/recipe.YML", "m/training_args.pkl", "m/model.pickle", "m/openvino_model.xml",
+                 ".weightgate.toml", "models/.weightgate.toml", "pyproject.toml", "sub/pyproject.toml",
+                 "weightgate.lock", "m/PROHIBITED_USE.md", "m/Acceptable-Use-Policy.txt"):
         assert pattern.search(path), path
-    for path in ("src/app.py", "m/tokenizer.model", "docs/guide.md", "m/vocab.txt", "setup.cfg"):
+    for path in ("src/app.py", "m/tokenizer.model", "docs/guide.md", "m/vocab.txt", "setup.cfg",
+                 "weightgate.toml.bak", "m/merge.yaml.orig"):
         assert not pattern.search(path), path
     assert hooks["weightgate"]["require_serial"] is True
     assert hooks["weightgate-push"]["pass_filenames"] is False and hooks["weightgate-push"]["always_run"] is True
     assert hooks["weightgate-push"]["stages"] == ["pre-push"]
 
 
-def test_try_repo_all_files_fails_on_a_relabel_and_passes_when_compliant(tmp_path, hook_repo, pre_commit_home):
+WAIVE = '[severity]\n"relabel-forbidden" = "off"\n"missing-license-copy" = "off"\n"missing-notice" = "off"\n'
+
+
+def test_try_repo_fails_on_a_relabel_passes_when_compliant_and_fires_on_every_input(tmp_path, hook_repo,
+                                                                                     pre_commit_home):
+    """--all-files on a relabelled and a compliant repo; and staged commits that change only the configuration
+    (dropping a waiver: every model is re-checked) or a mergekit YAML named neither way the old pattern knew.
+    One concurrent batch: each try-repo call pays for a virtualenv."""
     bad, good = make_repo(tmp_path / "bad"), make_repo(tmp_path / "good")
     others = {**in_folder("models/pythia", pythia_good()), "src/app.py": "print('hi')\n"}
     commit(bad, {**in_folder("models/chat", llama_relabelled()), **others}, "relabelled")
     commit(good, {**in_folder("models/chat", llama_good()), **others}, "compliant")
-    r_bad, r_good = pre_commit_many(pre_commit_home, (bad, "try-repo", hook_repo, "weightgate", "--all-files"),
-                                    (good, "try-repo", hook_repo, "weightgate", "--all-files", "--verbose"))
+    conf, merge = make_repo(tmp_path / "conf"), make_repo(tmp_path / "merge")
+    commit(conf, {**in_folder("models/chat", llama_relabelled()), ".weightgate.toml": WAIVE}, "waived")
+    write_tree(conf, {".weightgate.toml": "exclude = []\n"})
+    git(conf, "add", ".weightgate.toml")
+    commit(merge, {"m/README.md": "---\nlicense: apache-2.0\n---\n# A merge\n", "m/config.json": "{}\n"}, "merge")
+    write_tree(merge, {"m/merge.yaml": "merge_method: slerp\nbase_model: meta-llama/Llama-2-7b-hf\n"
+                                       "models:\n  - model: meta-llama/Llama-2-7b-hf\n"})
+    git(merge, "add", "m/merge.yaml")
+    r_bad, r_good, r_conf, r_merge = pre_commit_many(
+        pre_commit_home, (bad, "try-repo", hook_repo, "weightgate", "--all-files"),
+        (good, "try-repo", hook_repo, "weightgate", "--all-files", "--verbose"),
+        (conf, "try-repo", hook_repo, "weightgate"), (merge, "try-repo", hook_repo, "weightgate"))
+    assert r_conf.returncode == 1 and "relabel-forbidden" in r_conf.stdout, r_conf.stdout + r_conf.stderr
+    assert r_merge.returncode == 1 and "relabel-forbidden" in r_merge.stdout, r_merge.stdout + r_merge.stderr
     assert r_bad.returncode == 1, r_bad.stdout + r_bad.stderr
     assert "relabel-forbidden" in r_bad.stdout and "models/chat/README.md" in r_bad.stdout
     assert r_bad.stdout.count("[relabel-forbidden]") == 1  # each folder once, however the files are batched
@@ -153,3 +178,4 @@ def test_try_repo_pre_push_first_push_checks_everything_at_head(tmp_path, hook_r
     r_good, r_bad = pre_commit_many(pre_commit_home, (good, *push), (bad, *push))
     assert r_good.returncode == 0, r_good.stdout + r_good.stderr
     assert r_bad.returncode == 1 and "relabel-forbidden" in r_bad.stdout, r_bad.stdout + r_bad.stderr
+
