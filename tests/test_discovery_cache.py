@@ -127,3 +127,28 @@ def test_hooks_start_few_git_processes(tmp_path, counted_git):
     assert r.returncode == 1 and "relabel-forbidden" in r.stdout
     calls = log.read_text().splitlines()
     assert len(calls) <= 3, calls  # the tree, the changed paths, one cat-file session
+
+
+@pytest.mark.parametrize("argv", [
+    ["pre-commit", "a/README.md", "b c/config.json"], ["pre-commit", "--format", "json", "x.md", "--exit-zero"],
+    ["pre-commit", "--config=conf.toml", "--", "--odd-name.md"], ["pre-push"], ["pre-push", "--from-ref", "A",
+                                                                              "--to-ref=B", "--format=sarif"],
+])
+def test_hook_arguments_read_without_argparse_mean_what_argparse_reads(argv):
+    from weightgate import hook
+
+    quick = hook._quick_args(argv)
+    assert quick is not None
+    full = hook._parser().parse_args(argv)
+    for key in ("stage", "format", "config", "exit_zero"):
+        assert getattr(quick, key) == getattr(full, key), key
+    assert quick.files == getattr(full, "files", [])
+    assert (quick.from_ref, quick.to_ref) == (getattr(full, "from_ref", None), getattr(full, "to_ref", None))
+
+
+@pytest.mark.parametrize("argv", [["pre-commit", "--help"], ["pre-commit", "--form", "json"], ["pre-push", "x"],
+                                  ["pre-commit", "--format", "xml"], ["pre-commit", "--config"], ["other"], []])
+def test_unusual_hook_arguments_go_to_argparse(argv):
+    from weightgate import hook
+
+    assert hook._quick_args(argv) is None

@@ -16,7 +16,6 @@ hooks print nothing (waived findings included); on findings they print the repor
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
@@ -25,7 +24,9 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 ZERO = "0" * 40
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser():
+    import argparse
+
     p = argparse.ArgumentParser(prog="weightgate hook", description="Entry points for git hooks.")
     sub = p.add_subparsers(dest="stage", metavar="STAGE")
     pc = sub.add_parser("pre-commit", help="check the model folders of the given (staged) files, from the index")
@@ -45,12 +46,59 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Args:
+    def __init__(self, stage: str):
+        self.stage = stage
+        self.files: List[str] = []
+        self.format = "text"
+        self.config = None
+        self.exit_zero = False
+        self.from_ref = self.to_ref = None
+
+
+_VALUED = {"pre-commit": ("--format", "--config"), "pre-push": ("--format", "--config", "--from-ref", "--to-ref")}
+
+
+def _quick_args(argv: List[str]) -> Optional[_Args]:
+    """The arguments git and pre-commit pass, read without argparse (building a parser imports gettext and
+    locale, a hook runs at every commit). Anything else — help, abbreviations, mistakes — goes to argparse."""
+    if not argv or argv[0] not in _VALUED:
+        return None
+    args = _Args(argv[0])
+    rest = argv[1:]
+    only_files = False
+    i = 0
+    while i < len(rest):
+        a = rest[i]
+        name, eq, value = a.partition("=")
+        if only_files or not a.startswith("-"):
+            if args.stage != "pre-commit":
+                return None
+            args.files.append(a)
+        elif a == "--":
+            only_files = True
+        elif a == "--exit-zero":
+            args.exit_zero = True
+        elif name in _VALUED[args.stage] and (eq or i + 1 < len(rest)):
+            if not eq:
+                i += 1
+                value = rest[i]
+            setattr(args, name[2:].replace("-", "_"), value)
+        else:
+            return None
+        i += 1
+    return args if args.format in ("text", "json", "sarif", "github") else None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.stage is None:
-        parser.print_help(sys.stderr)
-        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _quick_args(argv)
+    if args is None:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if args.stage is None:
+            parser.print_help(sys.stderr)
+            return 2
     try:
         if args.stage == "install":
             from .hook_install import install
