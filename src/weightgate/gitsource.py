@@ -12,11 +12,11 @@ from __future__ import annotations
 import io
 import os
 import posixpath
-import subprocess
 import threading
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import BinaryIO, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from ._spawn import Process, run
 from .errors import ReadError, UsageError
 from .sources import FsSource, Source
 
@@ -26,18 +26,17 @@ _SYMLINK_DEPTH = 16
 _ZERO = "0" * 40
 
 
-def git(args: Sequence[str], cwd: str, what: str = "", input: Optional[bytes] = None) -> bytes:
+def git(args: Sequence[str], cwd: str, what: str = "") -> bytes:
     """Run git; its stdout, or a UsageError naming what failed and git's first error line."""
     try:
-        p = subprocess.run(["git", *args], cwd=cwd, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           env=_git_env())
+        code, stdout, stderr = run(["git", *args], cwd, _git_env())
     except FileNotFoundError:
         raise UsageError("git is not installed (or not on PATH); it is needed for --ref, --staged and "
                          "--changed-since") from None
     except OSError as e:
         raise UsageError(f"cannot run git: {e.strerror or e}") from None
-    if p.returncode != 0:
-        lines = [l for l in p.stderr.decode("utf-8", "replace").splitlines() if l.strip()]
+    if code != 0:
+        lines = [l for l in stderr.decode("utf-8", "replace").splitlines() if l.strip()]
         what = what or "git " + " ".join(args[:2])
         if not lines:
             raise UsageError(what)
@@ -45,7 +44,7 @@ def git(args: Sequence[str], cwd: str, what: str = "", input: Optional[bytes] = 
         if detail.startswith(("fatal: ", "error: ")):
             detail = detail.split(": ", 1)[1]
         raise UsageError(f"{what}: {detail}")
-    return p.stdout
+    return stdout
 
 
 def _git_env() -> Dict[str, str]:
@@ -111,22 +110,20 @@ class _Batch:
 
     def __init__(self, top: str):
         self.top = top
-        self.procs: Dict[str, subprocess.Popen] = {}
+        self.procs: Dict[str, Process] = {}
         self.legacy = False
         self.lock = threading.Lock()
 
-    def _start(self, mode: str) -> subprocess.Popen:
+    def _start(self, mode: str) -> Process:
         p = self.procs.get(mode)
         if p is None or p.poll() is not None:
             try:
-                p = self.procs[mode] = subprocess.Popen(["git", "cat-file", mode], cwd=self.top,
-                                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                        stderr=subprocess.DEVNULL, env=_git_env())
+                p = self.procs[mode] = Process(["git", "cat-file", mode], self.top, _git_env(), stdin=True)
             except OSError as e:
                 raise UsageError(f"cannot run git cat-file: {e.strerror or e}") from None
         return p
 
-    def _header(self, command: str, name: str) -> Tuple[subprocess.Popen, List[str]]:
+    def _header(self, command: str, name: str) -> Tuple[Process, List[str]]:
         if not self.legacy:
             p = self._start("--batch-command")
             try:
@@ -180,16 +177,7 @@ class _Batch:
     def close(self) -> None:
         procs, self.procs = list(self.procs.values()), {}
         for p in procs:
-            for f in (p.stdin, p.stdout):
-                try:
-                    f.close()
-                except OSError:
-                    pass
-            try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                p.kill()
-                p.wait()
+            p.close()  # git cat-file ends at the end of its input
 
 
 def _read_exact(f, n: int) -> bytes:
@@ -211,8 +199,7 @@ class _BlobStream(io.RawIOBase):
         super().__init__()
         self.path = path
         try:
-            self.proc = subprocess.Popen(["git", "cat-file", "blob", sha], cwd=top, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, env=_git_env())
+            self.proc = Process(["git", "cat-file", "blob", sha], top, _git_env())
         except OSError as e:
             raise ReadError(path, f"cannot run git cat-file: {e.strerror or e}") from None
 
@@ -227,14 +214,7 @@ class _BlobStream(io.RawIOBase):
 
     def close(self) -> None:
         if not self.closed:
-            p = self.proc
-            if p.poll() is None:
-                p.kill()
-            try:
-                p.stdout.close()
-            except OSError:
-                pass
-            p.wait()
+            self.proc.close(kill=True)  # only the bytes read are ever produced
         super().close()
 
 

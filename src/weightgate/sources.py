@@ -199,58 +199,30 @@ class FsSource(Source):
 
 class _GitIgnored:
     """`git ls-files --others --ignored --exclude-standard --directory` (what git ignores, the way `git status`
-    sees it: .gitignore files, .git/info/exclude, core.excludesFile), run once per check. It is spawned without
-    the subprocess module (which costs more to import than git takes to answer) and read on first use. When git
-    is missing or fails, nothing is ignored: checking too much is safe, skipping too much is not."""
-
-    ARGS = ("ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+    sees it: .gitignore files, .git/info/exclude, core.excludesFile), started once per check and read on first
+    use, so git answers while the check starts. When git is missing or fails, nothing is ignored: checking too
+    much is safe, skipping too much is not."""
 
     def __init__(self, top: str):
-        self.pid = None
-        self.fd = -1
-        self.top = top
+        from ._spawn import Process
+
         env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
         env.pop("GIT_DIR", None)  # set inside git hooks; the work tree decides which repository this is
         env.pop("GIT_WORK_TREE", None)
-        spawn = getattr(os, "posix_spawnp", None)
-        if spawn is None:  # pragma: no cover - Windows
-            self.env = env
-            return
         try:
-            r, w = os.pipe()
-            null = os.open(os.devnull, os.O_RDWR)
-            try:
-                self.pid = spawn("git", ["git", "-C", top, *self.ARGS], env, file_actions=[
-                    (os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
-                self.fd = r
-            finally:
-                os.close(w)
-                os.close(null)
-                if self.pid is None:
-                    os.close(r)
+            self.proc = Process(["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard",
+                                 "--directory"], top, env)
         except OSError:  # no git on PATH
-            self.pid = None
+            self.proc = None
 
     def result(self):
-        if self.pid is None:
-            if getattr(self, "env", None) is None:
-                return frozenset()
-            import subprocess  # pragma: no cover - Windows
-
-            p = subprocess.run(["git", "-C", self.top, *self.ARGS], env=self.env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            return _parse_ignored(p.stdout) if p.returncode == 0 else frozenset()
-        chunks = []
+        if self.proc is None:
+            return frozenset()
         try:
-            while True:
-                b = os.read(self.fd, 1 << 16)
-                if not b:
-                    break
-                chunks.append(b)
-        finally:
-            os.close(self.fd)
-            _pid, status = os.waitpid(self.pid, 0)
-        return _parse_ignored(b"".join(chunks)) if status == 0 else frozenset()
+            out = self.proc.stdout.read()
+        except OSError:
+            out = b""
+        return _parse_ignored(out) if self.proc.close() == 0 else frozenset()
 
 
 def _parse_ignored(out: bytes):
