@@ -14,20 +14,12 @@ import shutil
 import pytest
 
 from conftest import card, run_cli, write_tree
-from test_integration_git import (check, commit, git, in_folder, llama_good, llama_relabelled, pythia_good, roots,
-                                  rules)
+from test_integration_git import check, commit, git, in_folder, llama_relabelled, pythia_good, roots, rules
+from test_integration_git import repo  # noqa: F401 - the fixture: a fresh git repository
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 RELABEL = llama_relabelled()["README.md"]
-
-
-@pytest.fixture
-def repo(tmp_path):
-    r = tmp_path / "repo"
-    r.mkdir()
-    git(r, "init", "-q")
-    return r
 
 
 # ---- class 4: what is skipped --------------------------------------------------------------------------------

@@ -35,26 +35,22 @@ class Process:
         null = os.open(os.devnull, os.O_RDWR)
         mine: List[int] = []  # our ends of the pipes
         theirs: List[int] = [null]
-        try:
-            actions = []
-            if stdin:
-                r, w = os.pipe()
-                mine.append(w)
-                theirs.append(r)
-                actions.append((os.POSIX_SPAWN_DUP2, r, 0))
-            else:
-                actions.append((os.POSIX_SPAWN_DUP2, null, 0))
+        actions = []
+
+        def connect(child_fd: int, piped: bool, child_reads: bool) -> None:
+            if not piped:
+                actions.append((os.POSIX_SPAWN_DUP2, null, child_fd))
+                return
             r, w = os.pipe()
-            mine.append(r)
-            theirs.append(w)
-            actions.append((os.POSIX_SPAWN_DUP2, w, 1))
-            if stderr:
-                r, w = os.pipe()
-                mine.append(r)
-                theirs.append(w)
-                actions.append((os.POSIX_SPAWN_DUP2, w, 2))
-            else:
-                actions.append((os.POSIX_SPAWN_DUP2, null, 2))
+            ours, its = (w, r) if child_reads else (r, w)
+            mine.append(ours)
+            theirs.append(its)
+            actions.append((os.POSIX_SPAWN_DUP2, its, child_fd))
+
+        try:
+            connect(0, stdin, True)
+            connect(1, True, False)
+            connect(2, stderr, False)
             # (pipes from os.pipe are close-on-exec: the child keeps only what dup2 gave it)
             self.pid = os.posix_spawnp(argv[0], argv, env, file_actions=actions)
         except BaseException:
