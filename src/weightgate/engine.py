@@ -96,8 +96,8 @@ def targets_for_paths(paths: Sequence[str]) -> List[Target]:
     single_dir = len(paths) == 1 and os.path.isdir(paths[0])
     for top, prefixes in by_top.items():
         display = prefixes[0] if single_dir else _display_base_for(top)
-        targets.append(Target(FsSource(top, git_top=in_git[top]), sorted(set(prefixes)), display, lfs_dirs_for(git_dir_of(top)),
-                              os.path.basename(top)))
+        targets.append(Target(FsSource(top, git_top=in_git[top]), sorted(set(prefixes)), display,
+                              lfs_dirs_for(git_dir_of(top)), os.path.basename(top)))
     return targets
 
 
