@@ -133,6 +133,7 @@ def test_hooks_start_few_git_processes(tmp_path, counted_git):
     ["pre-commit", "a/README.md", "b c/config.json"], ["pre-commit", "--format", "json", "x.md", "--exit-zero"],
     ["pre-commit", "--config=conf.toml", "--", "--odd-name.md"], ["pre-push"], ["pre-push", "--from-ref", "A",
                                                                               "--to-ref=B", "--format=sarif"],
+    ["pre-commit", "--output-format", "concise", "m/README.md"], ["pre-push", "--output-format=grouped"],
 ])
 def test_hook_arguments_read_without_argparse_mean_what_argparse_reads(argv):
     from weightgate import hook

@@ -40,7 +40,7 @@ def _parser():
     ins.add_argument("--force", action="store_true", help="overwrite a hook weightgate did not write")
     for sp in (pc, pp):
         sp.add_argument("--output-format", "--format", dest="format", default="full", metavar="FORMAT",
-                        choices=("full", "concise", "grouped", "json", "sarif", "github", "text"))
+                        choices=_FORMATS)
         sp.add_argument("--config", metavar="FILE", help="configuration file (default: found upwards)")
         sp.add_argument("--exit-zero", action="store_true", help="report, but never fail")
     return p
@@ -50,13 +50,15 @@ class _Args:
     def __init__(self, stage: str):
         self.stage = stage
         self.files: List[str] = []
-        self.format = "text"
+        self.format = "full"
         self.config = None
         self.exit_zero = False
         self.from_ref = self.to_ref = None
 
 
-_VALUED = {"pre-commit": ("--format", "--config"), "pre-push": ("--format", "--config", "--from-ref", "--to-ref")}
+_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
+_VALUED = {"pre-commit": ("--format", "--output-format", "--config"),
+           "pre-push": ("--format", "--output-format", "--config", "--from-ref", "--to-ref")}
 
 
 def _quick_args(argv: List[str]) -> Optional[_Args]:
@@ -83,11 +85,11 @@ def _quick_args(argv: List[str]) -> Optional[_Args]:
             if not eq:
                 i += 1
                 value = rest[i]
-            setattr(args, name[2:].replace("-", "_"), value)
+            setattr(args, "format" if name == "--output-format" else name[2:].replace("-", "_"), value)
         else:
             return None
         i += 1
-    return args if args.format in ("text", "json", "sarif", "github") else None
+    return args if args.format in _FORMATS else None
 
 
 def main(argv: Optional[List[str]] = None) -> int:
