@@ -179,3 +179,14 @@ def test_a_broken_committed_configuration_is_a_usage_error(repo):
     commit(repo, {**in_folder("m", pythia_good()), ".weightgate.toml": "severity = [\n"}, "broken")
     r = run_cli("check", "--ref", "HEAD", ".", cwd=repo)
     assert r.returncode == 2 and ".weightgate.toml (git:HEAD)" in r.stderr and "invalid TOML" in r.stderr
+
+
+def test_the_build_hook_checks_what_git_ignores(repo):
+    """A hatch build may ship ignored files (`artifacts`), so its check does not follow .gitignore."""
+    from weightgate import engine
+
+    write_tree(repo, {".gitignore": "weights/\n", "weights/m/README.md": RELABEL})
+    git(repo, "add", "-A")
+    assert engine.run(engine.targets_for_paths([str(repo)])).ok
+    report = engine.run(engine.targets_for_paths([str(repo)], follow_gitignore=False))
+    assert "relabel-forbidden" in {f.rule for f in report.findings}

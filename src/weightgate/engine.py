@@ -79,8 +79,11 @@ class Target:
         self.changed = set(changed) if changed is not None else None
 
 
-def targets_for_paths(paths: Sequence[str]) -> List[Target]:
-    """Working-tree targets for CLI/API paths (a repo, a folder inside one, or files → their folders)."""
+def targets_for_paths(paths: Sequence[str], follow_gitignore: bool = True) -> List[Target]:
+    """Working-tree targets for CLI/API paths (a repo, a folder inside one, or files → their folders).
+
+    In a git work tree what git ignores is skipped, as ruff does; `follow_gitignore=False` checks it too (a
+    build ships what its own configuration includes, ignored or not)."""
     by_top: Dict[str, List[str]] = {}
     in_git: Dict[str, bool] = {}
     for p in paths:
@@ -89,7 +92,7 @@ def targets_for_paths(paths: Sequence[str]) -> List[Target]:
         folder = p if os.path.isdir(p) else (os.path.dirname(p) or ".")
         git_top = find_repo_top(folder)
         top = git_top or os.path.abspath(folder)
-        in_git[top] = git_top is not None
+        in_git[top] = git_top is not None and follow_gitignore
         rel = os.path.relpath(os.path.abspath(folder), top).replace(os.sep, "/")
         by_top.setdefault(top, []).append("" if rel == "." else rel)
     targets = []

@@ -91,7 +91,7 @@ class WeightgateBuildHook(BuildHookInterface):
             paths = self._paths()
             config = self._config()
             bom_format = self._bom_format()
-            targets = engine.targets_for_paths(paths)
+            targets = engine.targets_for_paths(paths, follow_gitignore=False)  # hatch may ship ignored files
             # PEP 517 runs the backend in the project's root: shown paths (and the BOM's) are relative to it.
             report = engine.run(targets, config, cwd=os.getcwd(), on_model=lambda *row: seen.append(row))
         except (UsageError, WeightgateBuildError) as e:
