@@ -190,3 +190,16 @@ def test_the_build_hook_checks_what_git_ignores(repo):
     assert engine.run(engine.targets_for_paths([str(repo)])).ok
     report = engine.run(engine.targets_for_paths([str(repo)], follow_gitignore=False))
     assert "relabel-forbidden" in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("reference", ["acme/Base-7B", "./../Base-7B", "https://huggingface.co/acme/Base-7B"])
+def test_dependents_found_however_the_local_base_is_named(repo, reference):
+    first = commit(repo, {"Base-7B/README.md": card("license: apache-2.0", "# In-house base\n"),
+                          "tune/adapter_config.json": '{"base_model_name_or_path": "%s"}' % reference,
+                          "tune/README.md": card("license: apache-2.0", "# Tune\n"),
+                          **in_folder("other", pythia_good())}, "base and tune")
+    commit(repo, {"Base-7B/README.md": card("license: llama2\nbase_model: meta-llama/Llama-2-7b-hf")}, "base")
+    full = sorted(roots(check(repo, "--ref", "HEAD", ".")[1]))
+    code, data, _ = check(repo, "--ref", "HEAD", "--changed-since", first, ".")
+    expected = [r for r in full if r != "other"]
+    assert sorted(roots(data)) == expected and "tune" in expected, (reference, full)

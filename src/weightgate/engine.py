@@ -150,23 +150,41 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
 
         collected = {}
         if t.only_folders is not None:
-            folders = _with_dependents(t, folders, collect, resolver, collected)
+            folders = _with_dependents(t, folders, collect, resolver, collected, reader)
         for folder, files in folders:
             mf = collected.get(folder) or collect(folder, files)
             yield t, Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
 
 
-def _with_dependents(t: Target, folders, collect, resolver, collected: dict):
+def _with_dependents(t: Target, folders, collect, resolver, collected: dict, reader: Reader):
     """The touched model folders plus every model whose lineage passes through a touched folder (a local base,
-    however many steps away). The other models are collected to learn their local bases; what was collected is
-    left in `collected` for the check itself."""
+    however many steps away). A model is collected to learn its local bases only when it could name one: its
+    card or configs mention a touched folder's name, or it has weights (whose metadata may name a base). What
+    was collected is left in `collected` for the check itself."""
     selected = set(t.only_folders or ())
     changed = {c.strip("/") for c in t.changed or ()}
     bases_of = {}
-    for folder, files in folders:
-        if folder not in selected:
-            collected[folder] = mf = collect(folder, files)
-            bases_of[folder] = resolver.local_folders(mf)
+    names = set()  # lower-case names a reference to a touched folder would contain
+
+    def learn(path: str) -> None:
+        while path:
+            name = posixpath.basename(path).lower()
+            names.update((name, name.rpartition("--")[2]))  # a Hub-style org--name folder is named as org/name
+            path = posixpath.dirname(path)
+
+    for path in selected | changed:
+        learn(path)
+
+    def could_name_a_touched_folder(folder, files) -> bool:
+        for name in files:
+            low = name.lower()
+            if low.endswith(discover.WEIGHT_SUFFIXES) and not low.endswith(".json"):
+                return True
+            if low.endswith(("readme.md", ".json", ".yml", ".yaml")):
+                text, _ = reader.text(f"{folder}/{name}" if folder else name)
+                if text and any(n in text.lower() for n in names if n):
+                    return True
+        return False
 
     def touched(base: str) -> bool:
         if not base:  # the repository top is the base: any change is inside it
@@ -174,11 +192,19 @@ def _with_dependents(t: Target, folders, collect, resolver, collected: dict):
         return base in selected or any(c == base or c.startswith(base + "/") for c in changed)
 
     grew = True
-    while grew:
+    while grew:  # until no model joins: a join adds its name, which may make another model a dependent
         grew = False
-        for folder, bases in bases_of.items():
-            if folder not in selected and any(touched(b) for b in bases):
+        for folder, files in folders:
+            if folder in selected:
+                continue
+            if folder not in bases_of:
+                if not could_name_a_touched_folder(folder, files):
+                    continue
+                collected[folder] = mf = collect(folder, files)
+                bases_of[folder] = resolver.local_folders(mf)
+            if any(touched(b) for b in bases_of[folder]):
                 selected.add(folder)
+                learn(folder)
                 grew = True
     return [(f, fs) for f, fs in folders if f in selected]
 
