@@ -126,7 +126,7 @@ def test_hooks_start_few_git_processes(tmp_path, counted_git):
     r = _hook(repo, shim, "pre-push", env={"PRE_COMMIT_FROM_REF": first, "PRE_COMMIT_TO_REF": "HEAD"})
     assert r.returncode == 1 and "relabel-forbidden" in r.stdout
     calls = log.read_text().splitlines()
-    assert len(calls) <= 3, calls  # the tree, the changed paths, one cat-file session
+    assert len(calls) <= 2, calls  # the tree and one cat-file session (revisions, changed trees, blobs)
 
 
 @pytest.mark.parametrize("argv", [
@@ -153,3 +153,24 @@ def test_unusual_hook_arguments_go_to_argparse(argv):
     from weightgate import hook
 
     assert hook._quick_args(argv) is None
+
+
+def test_tree_comparison_finds_what_git_diff_finds(tmp_path):
+    from weightgate.gitsource import _Batch, changed_paths, tree_changes
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    a = commit(repo, {"m/README.md": "a\n", "m/sub/deep/config.json": "{}", "keep/x": "1", "gone/y": "2",
+                      "mode.sh": "echo\n"}, "a")
+    git(repo, "rm", "-q", "-r", "gone")
+    (repo / "mode.sh").chmod(0o755)
+    b = commit(repo, {"m/sub/deep/config.json": "{\"a\": 1}", "new/z/w": "3", "m/README.md": "a\n"}, "b")
+    batch = _Batch(str(repo))
+    try:
+        assert tree_changes(batch, a, b) == changed_paths(str(repo), a, head=b)  # b descends from a
+        two_dot = set(git(repo, "diff", "--name-only", "--no-renames", b, a).splitlines())
+        assert tree_changes(batch, b, a) == two_dot and "gone/y" in two_dot
+        assert tree_changes(batch, a, a) == set()
+    finally:
+        batch.close()

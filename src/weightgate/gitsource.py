@@ -373,7 +373,7 @@ CONFIG_NAMES = (".weightgate.toml", "pyproject.toml", "weightgate.lock")
 
 def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: bool = False,
                     changed_since: Optional[str] = None, touched: Optional[Iterable[str]] = None,
-                    unknown_since=None):
+                    unknown_since=None, compare_trees: bool = False):
     """Targets reading `paths` from commit `ref`, from the index (`staged`), or from the working tree when
     neither is given; `changed_since` (a revision) and/or `touched` (repository-relative file paths) limit the
     check to the model folders those files belong to, every model below a touched licence file, and (in the
@@ -382,7 +382,10 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
     not in this repository (a remote commit never fetched), and everything is checked.
 
     git runs at most three times per repository: `ls-tree`/`ls-files` for the tree, `diff` for the changed
-    paths, and one `cat-file --batch-command` session for revisions, sizes and blobs."""
+    paths, and one `cat-file --batch-command` session for revisions, sizes and blobs. With `compare_trees`
+    (the pre-push hook) the changed paths come from comparing the trees of `changed_since` and `ref` in that
+    session instead of `git diff REV...REF`: twice, and when the histories diverged (a forced push) every
+    difference between the two commits counts, a superset of what the pushed commits changed."""
     from .engine import Target, _display_base_for, git_dir_of, lfs_dirs_for
 
     if ref is not None and staged:
@@ -433,7 +436,10 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
                     changed = None
             if since is not None:
                 head = source.rev if isinstance(source, GitSource) else None
-                changed |= changed_paths(top, since, head=head, staged=staged)
+                if compare_trees and head is not None:
+                    changed |= tree_changes(batch, since, head)
+                else:
+                    changed |= changed_paths(top, since, head=head, staged=staged)
             if changed is not None and not any(c.rpartition("/")[2] in CONFIG_NAMES for c in changed):
                 only = touched_model_folders(source, prefixes, changed)
             else:
@@ -463,6 +469,47 @@ def changed_paths(top: str, since: str, head: Optional[str] = None, staged: bool
         out = git(["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files")
         found |= {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
     return found
+
+
+def tree_changes(batch: _Batch, old: str, new: str) -> Set[str]:
+    """Paths whose blob (or mode) differs between commits `old` and `new`, added and removed ones included,
+    read tree by tree through the batch session; identical subtrees are skipped by their ids."""
+    out: Set[str] = set()
+    roots = [batch.object(f"{rev}^{{tree}}") for rev in (old, new)]
+    stack = [("", roots[0][0] if roots[0] else None, roots[1][0] if roots[1] else None)]
+    while stack:
+        prefix, a, b = stack.pop()
+        if a == b:
+            continue
+        ea, eb = _tree_entries(batch, a), _tree_entries(batch, b)
+        for name in ea.keys() | eb.keys():
+            x, y = ea.get(name), eb.get(name)
+            if x == y:
+                continue
+            path = prefix + name
+            x_tree = x is not None and x[0] == "40000"
+            y_tree = y is not None and y[0] == "40000"
+            if x_tree or y_tree:
+                stack.append((path + "/", x[1] if x_tree else None, y[1] if y_tree else None))
+            if (x is not None and not x_tree) or (y is not None and not y_tree):
+                out.add(path)
+    return out
+
+
+def _tree_entries(batch: _Batch, sha: Optional[str]) -> Dict[str, Tuple[str, str]]:
+    """name -> (mode, object id) of a tree object (`<mode> <name>\\0<binary id>` records)."""
+    if sha is None:
+        return {}
+    _size, data = batch.ask(sha, sha)
+    width = len(sha) // 2  # 20 bytes for SHA-1, 32 for SHA-256 repositories
+    out = {}
+    i = 0
+    while i < len(data):
+        nul = data.index(b"\0", i)
+        mode, _, name = data[i:nul].partition(b" ")
+        out[name.decode("utf-8", "surrogateescape")] = (mode.decode(), data[nul + 1:nul + 1 + width].hex())
+        i = nul + 1 + width
+    return out
 
 
 def touched_model_folders(source: Source, prefixes: Sequence[str], touched: Iterable[str]) -> Set[str]:

@@ -147,7 +147,7 @@ def pre_push(args):
     def unknown(rev):  # e.g. a remote commit this clone has never fetched: check everything
         print(f"weightgate: {rev} is not in this repository; checking every model in {to_ref}", file=sys.stderr)
 
-    return _run(top, args, ref=to_ref, changed_since=from_ref, unknown_since=unknown)
+    return _run(top, args, ref=to_ref, changed_since=from_ref, unknown_since=unknown, compare_trees=True)
 
 
 def _top() -> str:
@@ -156,14 +156,16 @@ def _top() -> str:
     return repo_top(".")
 
 
-def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None, unknown_since=None):
+def _run(top: str, args, ref=None, staged=False, changed_since=None, touched=None, unknown_since=None,
+         compare_trees=False):
     """The configuration comes from the commit or index being checked (or --config)."""
     from . import engine
     from .api import git_config
     from .gitsource import targets_for_git
 
     targets = targets_for_git([top], ref=ref, staged=staged, changed_since=changed_since, touched=touched,
-                              unknown_since=unknown_since)
+                              unknown_since=unknown_since, compare_trees=compare_trees)
+    args.checked_sha = getattr(targets[0].source, "rev", None) if targets else None  # for _pushed, without git
     return engine.run(targets, git_config(args.config, targets, top), cwd=os.getcwd())
 
 
@@ -173,8 +175,9 @@ def _pushed(args) -> str:
     from .gitsource import repo_top, resolve_rev
 
     to_ref = args.to_ref or os.environ.get("PRE_COMMIT_TO_REF") or "HEAD"
+    sha = getattr(args, "checked_sha", None)
     try:
-        sha = resolve_rev(repo_top("."), to_ref)
+        sha = sha or resolve_rev(repo_top("."), to_ref)
     except UsageError:
         sha = to_ref
     branch = os.environ.get("PRE_COMMIT_LOCAL_BRANCH") or ("" if sha.startswith(to_ref) else to_ref)
