@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 
 import pytest
 
@@ -49,6 +50,16 @@ def test_gitignored_folders_are_skipped_unless_named(repo):
     git(repo, "add", "-f", "scratch/m/README.md")
     code, data, _ = check(repo, ".")
     assert code == 1 and sorted(roots(data)) == ["m", "scratch/m"]
+
+
+def test_ignored_weights_beside_a_tracked_card_are_still_read(repo):
+    """`*.safetensors` in .gitignore (weights go to the Hub, not to git) must not hide a checkpoint's licence."""
+    header = json.dumps({"__metadata__": {"format": "pt", "license": "llama2"}}).encode()
+    write_tree(repo, {".gitignore": "*.safetensors\n", **in_folder("m", pythia_good()),
+                      "m/model.safetensors": struct.pack("<Q", len(header)) + header})
+    git(repo, "add", "-A")
+    code, data, _ = check(repo, ".")
+    assert ("license-mismatch", "m/model.safetensors") in {(f["rule"], f["path"]) for f in data["findings"]}
 
 
 def test_a_stray_pyvenv_cfg_does_not_hide_a_model_but_a_virtualenv_is_skipped(repo):

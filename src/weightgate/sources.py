@@ -67,7 +67,7 @@ class Source:
 
     def listdir(self, folder: str) -> Tuple[List[str], List[str]]:
         """(sub-folders worth searching, files) of `folder`, sorted. VCS data, tool caches, virtualenvs and
-        what git ignores are left out; `folder` itself is never judged (a path the user names is checked)."""
+        folders git ignores are left out; `folder` itself is never judged (a path the user names is checked)."""
         memo = self._memo("listdir")
         hit = memo.get(folder)
         if hit is None:
@@ -76,8 +76,9 @@ class Source:
             join = (lambda n: f"{folder}/{n}") if folder else (lambda n: n)
             kept = sorted(d for d in dirs if d not in SKIP_DIRS and join(d) not in ignored
                           and not looks_like_venv(self._names(join(d))))
-            shown = sorted(f for f in files if join(f) not in ignored) if ignored else sorted(files)
-            hit = memo[folder] = (kept, shown)
+            # Files are never skipped: weights are often ignored by git (uploaded to the Hub instead), and an
+            # ignored checkpoint beside a tracked card is still what ships with it.
+            hit = memo[folder] = (kept, sorted(files))
         return hit
 
     def _names(self, folder: str) -> List[str]:
