@@ -132,9 +132,10 @@ class _Batch:
                 line = p.stdout.readline()
             except OSError:
                 line = b""
-            if line or p.poll() is None:
+            if line:
                 return p, line.decode("utf-8", "replace").split()
-            self.legacy = True  # git < 2.36 rejected --batch-command
+            p.close()
+            self.legacy = True  # the session ended at once: git < 2.36 rejects --batch-command
         p = self._start("--batch" if command == "contents" else "--batch-check")
         p.stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
         p.stdin.flush()
