@@ -172,7 +172,7 @@ def _with_dependents(t: Target, folders, collect, resolver, collected: dict, rea
             names.update((name, name.rpartition("--")[2]))  # a Hub-style org--name folder is named as org/name
             path = posixpath.dirname(path)
 
-    for path in selected | changed:
+    for path in selected | {posixpath.dirname(c) for c in changed}:  # folders: a base is a folder
         learn(path)
 
     def could_name_a_touched_folder(folder, files) -> bool:
