@@ -374,7 +374,8 @@ def datasets_of(summary, model) -> List[Tuple[str, Optional[str]]]:
         given = [f.value for f in model.facts.of("dataset")]
     out: Dict[str, Optional[str]] = {}
     for d in given:
-        ds_id = (d.get("id") or d.get("name")) if isinstance(d, dict) else d
+        # the id as the card wrote it (the summary's `id` is lowercased for look-ups)
+        ds_id = (d.get("as_written") or d.get("id") or d.get("name")) if isinstance(d, dict) else d
         lic = d.get("license") if isinstance(d, dict) else None
         if isinstance(ds_id, str) and ds_id.strip():
             out.setdefault(ds_id.strip(), lic if isinstance(lic, str) and lic else None)
