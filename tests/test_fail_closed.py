@@ -333,3 +333,17 @@ def test_fix_keeps_crlf_in_notice(tmp_path):
     assert (fixed, checked) == (0, 0), out
     data = (tmp_path / "NOTICE").read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") and LLAMA2_NOTICE.encode() in data
+
+
+def test_fix_and_check_name_the_same_conflicting_licence_file(tmp_path):
+    """A model folder's own Apache LICENSE beside a Llama 2 card: fix leaves it to the user and says so; check
+    reports the same file with the same rule."""
+    llama = tmp_path / "llama2.txt"
+    llama.write_text(licence_text("llama2"), encoding="utf-8")
+    repo = write_tree(tmp_path / "repo", {"models/chat/LICENSE": apache(), "models/chat/config.json": "{}",
+                                          "models/chat/README.md": card(f"license: llama2\n{B}")})
+    fixed, checked, out = fix_then_check(repo, "--license-from", str(llama))
+    assert (fixed, checked) == (1, 1)
+    assert "models/chat/LICENSE:1: error [relabel-forbidden]" in out and "not fixed:" in out
+    report = check_json(repo)
+    assert ("relabel-forbidden", "models/chat/LICENSE") in {(f["rule"], f["path"]) for f in report["findings"]}
