@@ -2,9 +2,9 @@
 
 The card's `base_model` is one witness; the files that came out of training are others: `adapter_config.json`
 (`base_model_name_or_path`), `config.json` (`_name_or_path`), the same files in a trainer's `checkpoint-N/`
-subfolder, a `mergekit_config.yml`, a GGUF's `general.base_model.*` entries or a safetensors `base_model`. When one of them names a
-model the registry places under a licence that none of the card's bases has, the weights may come from that
-other model, and the card's word alone does not settle it.
+subfolder, a `mergekit_config.yml`, a GGUF's `general.base_model.*` entries or a safetensors `base_model`.
+When one of them names a model the registry places under a licence that none of the card's bases has, the
+weights may come from that other model, and the card's word alone does not settle it.
 
 A GGUF whose own `general.name` / `general.basename` is the name of a known base family ("Llama 2 7B Chat")
 while the folder declares a licence that family does not allow is reported the same way: a quantization keeps
