@@ -131,6 +131,9 @@ CASES = [
          ("relabel-forbidden", "README.md")),
     Case("html-license-heading", lambda: llama2_ok(B, "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"), 1,
          ("relabel-forbidden", "README.md")),
+    Case("unlike-other-models-this-one", lambda: llama2_ok(B, "# Chat\n\nUnlike other Llama fine-tunes, this model is "
+                                                             "released under the MIT license.\n"), 1,
+         ("relabel-forbidden", "README.md")),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"
@@ -138,6 +141,10 @@ CASES = [
     Case("ok-comparison-table", lambda: llama2_ok(body="# Chat\n\n| Model | License |\n|---|---|\n"
                                                       "| Mistral-7B | Apache 2.0 |\n| Falcon-7B | Apache 2.0 |\n"), 0),
     # --- class 7: ambiguous metadata ---
+    Case("ok-thanks-and-others", lambda: llama2_ok(body="# Chat\n\nWe thank the authors of Mistral, which is released "
+                                                       "under Apache 2.0.\n\n## License\n\nOther models we compared against "
+                                                       "are released under the Apache 2.0 license. The training code, "
+                                                       "written in PyTorch, is released under MIT.\n"), 0),
     Case("duplicate-license-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicense: mit"), 1,
          ("metadata-invalid", "README.md")),
     Case("duplicate-base-key-hides-llama", lambda: {"README.md": card(f"license: apache-2.0\n{B}\nbase_model: {MISTRAL}"),

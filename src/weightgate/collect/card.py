@@ -279,6 +279,7 @@ _RELEASED_UNDER = LazyPattern(
 _SELF_SUBJECT = LazyPattern(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
+_THANKS = LazyPattern(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?)\b", re.I)
 _OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation|other|compared|their)\b", re.I)
 _BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
 _BASE_LINE = LazyPattern(
@@ -372,9 +373,15 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
         for r in (_RELEASED_UNDER.finditer(plain) if " under " in low else ()):
             before = plain[: r.start()]
             sentence = re.split(r"[.!?]\s", before)[-1]
-            if _OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence):
+            # "Unlike other fine-tunes, this model is released under …": the clause next to the verb decides
+            clause = re.split(r"[,;:]\s", sentence)[-1]
+            if re.match(r"\s*(?:which|who|whose|that)\b", clause, re.I) or _THANKS.search(sentence):
+                continue  # "…the authors of Mistral, which is released under …": about the thing just named
+            mine = bool(_SELF_SUBJECT.search(clause)) and not (_OTHER_SUBJECT.search(clause) or
+                                                              _CODE_SUBJECT.search(clause))
+            if not mine and (_OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence)):
                 continue
-            if in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
+            if mine or in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
                 value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
         bm = _BASE_LINE.search(raw) if any(k in low for k in _BASE_WORDS) else None
