@@ -159,6 +159,10 @@ CASES = [
          ("metadata-invalid", "README.md")),
     Case("zero-width-space-in-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicen\u200bse: mit"), 1,
          ("metadata-invalid", "README.md")),
+    Case("undecodable-byte-in-key", lambda: {"README.md": f"---\nlicen\x92se: mit\n{B}\n---\n# x\n".encode("latin-1"),
+                                             "config.json": "{}"}, 1, ("relabel-forbidden", "README.md")),
+    Case("misspelt-lisence", lambda: {"README.md": card(f"lisence: apache-2.0\n{B}"), "config.json": "{}"}, 1,
+         ("relabel-forbidden", "README.md")),
     # --- class 8: GGUF lineage without a repo URL ---
     Case("gguf-base-name-and-org", lambda: {"m.Q4_K_M.gguf": gguf(general__license="apache-2.0", general__base_model__count=1,
                                                                general__base_model__0__name="Llama 2 7b Hf",

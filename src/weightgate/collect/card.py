@@ -16,6 +16,7 @@ from ..facts import ERROR, WARNING, Fact, Problem
 # so a licence written under it is no licence at all.
 KEY_TYPOS = {
     "licence": "license", "licenses": "license", "licences": "license", "licensce": "license",
+    "lisence": "license", "lisense": "license",
     "license_id": "license", "licence_name": "license_name", "license-name": "license_name",
     "licence_link": "license_link", "license-link": "license_link", "license_url": "license_link",
     "base-model": "base_model", "basemodel": "base_model", "base_models": "base_model",
@@ -204,7 +205,24 @@ def meant_key(key: str) -> Optional[str]:
     for want in HUB_KEYS:
         if canon == want.replace("-", "_"):
             return want
-    return KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+    known = KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+    # one slip of the keyboard (or one undecodable byte) away from a licence or base key is that key
+    return known or next((k for k in _LICENCE_KEYS if _one_edit(canon, k)), None)
+
+
+_LICENCE_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` differs from `b` by one inserted, deleted or replaced character or two swapped neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
 def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: int) -> List[Fact]:
