@@ -179,6 +179,8 @@ CASES = [
                                           "LICENSE": apache()}, 1, ("relabel-forbidden", "m.gguf")),
     Case("gguf-named-like-llama", lambda: {"m.gguf": gguf(general__license="mit", general__name="Llama 3.2 1B Instruct"),
                                            "LICENSE": licence_text("mit")}, 1, ("base-conflict", "m.gguf")),
+    Case("gguf-named-like-llama-nothing-declared", lambda: {"m.gguf": gguf(general__name="Llama 3.2 1B Instruct")}, 1,
+         ("base-conflict", "m.gguf")),
     Case("gguf-basename-size-finetune", lambda: {"m.gguf": gguf(general__license="apache-2.0",
                                                                 general__basename="Llama-3.2", general__size_label="1B",
                                                                 general__finetune="Instruct"),
