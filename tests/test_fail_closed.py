@@ -71,6 +71,13 @@ class Case(NamedTuple):
 
 
 B = f"base_model: {L2}"
+
+
+def prose_relabel(name: str, body: str) -> Case:
+    """A Llama 2 fine-tune whose card body states another licence: read as a claim, so relabel-forbidden."""
+    return Case(name, lambda: llama2_ok(B, body), 1, ("relabel-forbidden", "README.md"))
+
+
 CASES = [
     # --- class 2: cards that do not decode ---
     Case("cp1252-apostrophe", lambda: {"README.md": f"---\nlicense: mit\n{B}\n---\n# It\x92s ours\n".encode("latin-1"),
@@ -99,41 +106,26 @@ CASES = [
     Case("ok-apache-without-appendix", lambda: {"README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"),
                                                 "config.json": "{}", "LICENSE": apache().split("APPENDIX:")[0]}, 0),
     # --- class 6: licence statements in card prose ---
-    Case("license-heading-bare-name", lambda: llama2_ok(B, "# Chat\n\n## License\n\nMIT\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("licence-heading-bold-name", lambda: llama2_ok(B, "# Chat\n\n## Licence\n\n**Apache-2.0**\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("bold-license-line-then-name", lambda: llama2_ok(B, "# Chat\n\n**License**\n\nApache 2.0\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("license-heading-with-value", lambda: llama2_ok(B, "# Chat\n\n## License: MIT\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("table-license-column", lambda: llama2_ok(B, "# Chat\n\n| Model | Size | License |\n|---|---|---|\n"
-                                                      "| Chat | 7B | Apache 2.0 |\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("table-license-row", lambda: llama2_ok(B, "# Chat\n\n| | |\n|---|---|\n| License | MIT |\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("licence-link-by-title", lambda: llama2_ok(B, "# Chat [MIT](https://opensource.org/licenses/MIT)\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("cc-link-under-title", lambda: llama2_ok(B, "# Chat\n[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("title-is-the-subject", lambda: llama2_ok(B, "# Chat-7B\n\nChat-7B is released under the MIT license.\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("quant-files-table", lambda: llama2_ok(B, "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
-                                                  "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("licence-link-by-name-in-body", lambda: llama2_ok(B, "# Chat-7B\n\nIntro.\n\nMore.\n\nMore.\n\n"
-                                                             "**Chat-7B** · [MIT](https://opensource.org/licenses/MIT)\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("shields-query-badge", lambda: llama2_ok(B, "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
-                                                    "message=Apache%202.0&color=blue)\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("html-license-line", lambda: llama2_ok(B, "# Chat\n\n<b>License:</b> Apache 2.0\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("html-license-heading", lambda: llama2_ok(B, "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("unlike-other-models-this-one", lambda: llama2_ok(B, "# Chat\n\nUnlike other Llama fine-tunes, this model is "
-                                                             "released under the MIT license.\n"), 1,
-         ("relabel-forbidden", "README.md")),
+    prose_relabel("license-heading-bare-name", "# Chat\n\n## License\n\nMIT\n"),
+    prose_relabel("licence-heading-bold-name", "# Chat\n\n## Licence\n\n**Apache-2.0**\n"),
+    prose_relabel("bold-license-line-then-name", "# Chat\n\n**License**\n\nApache 2.0\n"),
+    prose_relabel("license-heading-with-value", "# Chat\n\n## License: MIT\n"),
+    prose_relabel("table-license-column", "# Chat\n\n| Model | Size | License |\n|---|---|---|\n"
+                                          "| Chat | 7B | Apache 2.0 |\n"),
+    prose_relabel("table-license-row", "# Chat\n\n| | |\n|---|---|\n| License | MIT |\n"),
+    prose_relabel("licence-link-by-title", "# Chat [MIT](https://opensource.org/licenses/MIT)\n"),
+    prose_relabel("cc-link-under-title", "# Chat\n[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)\n"),
+    prose_relabel("title-is-the-subject", "# Chat-7B\n\nChat-7B is released under the MIT license.\n"),
+    prose_relabel("quant-files-table", "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
+                                       "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
+    prose_relabel("licence-link-by-name-in-body", "# Chat-7B\n\nIntro.\n\nMore.\n\nMore.\n\n"
+                                                  "**Chat-7B** · [MIT](https://opensource.org/licenses/MIT)\n"),
+    prose_relabel("shields-query-badge", "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
+                                         "message=Apache%202.0&color=blue)\n"),
+    prose_relabel("html-license-line", "# Chat\n\n<b>License:</b> Apache 2.0\n"),
+    prose_relabel("html-license-heading", "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"),
+    prose_relabel("unlike-other-models-this-one", "# Chat\n\nUnlike other Llama fine-tunes, this model is "
+                                                  "released under the MIT license.\n"),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"
