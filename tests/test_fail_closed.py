@@ -124,6 +124,9 @@ CASES = [
                                          "message=Apache%202.0&color=blue)\n"),
     prose_relabel("html-license-line", "# Chat\n\n<b>License:</b> Apache 2.0\n"),
     prose_relabel("html-license-heading", "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"),
+    prose_relabel("chinese-licence-heading", "# Chat\n\n## 许可证\n\nApache 2.0\n"),
+    prose_relabel("german-licence-heading", "# Chat\n\n## Lizenz\n\nMIT\n"),
+    prose_relabel("license-dash-value", "# Chat\n\n**License** — MIT\n"),
     prose_relabel("unlike-other-models-this-one", "# Chat\n\nUnlike other Llama fine-tunes, this model is "
                                                   "released under the MIT license.\n"),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
@@ -137,6 +140,8 @@ CASES = [
                                                        "under Apache 2.0.\n\n## License\n\nOther models we compared against "
                                                        "are released under the Apache 2.0 license. The training code, "
                                                        "written in PyTorch, is released under MIT.\n"), 0),
+    Case("ok-chinese-code-licence", lambda: llama2_ok(body="# Chat\n\n## 协议\n\n本仓库的代码依照 Apache-2.0 协议开源，"
+                                                          "模型的权重的使用则需要遵循 Model License。\n"), 0),
     Case("duplicate-license-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicense: mit"), 1,
          ("metadata-invalid", "README.md")),
     Case("duplicate-base-key-hides-llama", lambda: {"README.md": card(f"license: apache-2.0\n{B}\nbase_model: {MISTRAL}"),

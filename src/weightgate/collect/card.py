@@ -441,6 +441,12 @@ _LICENCE_URL = LazyPattern(
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
 _SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
+# "License" in the other languages model cards are written in (a Chinese card's `## 许可证` section is as much
+# a licence statement as `## License`).
+_FOREIGN_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?(?:lizenz|licencia|licen[çc]a|licenza|licentie|"
+                               r"лицензия|许可证|许可协议|开源协议|协议|授權|授权|ライセンス|라이선스)", re.I)
+# A CJK sentence (its punctuation, or words for code and data) is prose, not a bare licence name.
+_CJK_SENTENCE = LazyPattern(r"[，。；：、]|代码|代碼|程序|数据|數據|コード|データ")
 _HTML_TAG = LazyPattern(r"<[^<>]{0,200}>")
 _TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
@@ -497,11 +503,18 @@ class _LicenceStatements:
             for m in (_SHIELD.finditer(raw) if "shields.io" in low else ()):  # ?label=license&message=MIT
                 out.append(Fact("license_claim", m.group(1).replace("%20", " ").replace("+", " ").replace("_", " "),
                                 self.path, line_no, "card-body:badge-query"))
-        if not heading and "licen" in low and re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", _plain(raw).strip(), re.I):
-            self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
-            return out
+        if not heading and "licen" in low:
+            plain = _plain(raw).strip()
+            if re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", plain, re.I):
+                self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
+                return out
+            dash = re.match(r"^\W{0,3}licen[cs]e\s*[\u2013\u2014-]\s*(\w.*)$", plain, re.I)
+            if dash and not _LICENSE_LINE.match(raw):  # `License — MIT`: a colon in all but spelling
+                out.append(Fact("license_claim", dash.group(1), self.path, line_no, "card-body:license-dash"))
+                return out
         if heading:
-            self.after_heading = "licen" in low and bool(_LICENSE_HEADING.match(raw))
+            self.after_heading = ("licen" in low and bool(_LICENSE_HEADING.match(raw))) or \
+                bool(_FOREIGN_HEADING.search(raw))
             value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
             if value:
                 out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
@@ -514,8 +527,8 @@ class _LicenceStatements:
             text = _plain(_HTML_TAG.sub(" ", raw) if "<" in raw else raw).strip(" -*+>.")
             if _LICENSE_LINE.match(raw):
                 return out  # `License: X` under the heading: read by body_facts
-            if text and len(text.split()) <= _BARE_WORDS and not _OTHER_SUBJECT.search(text) \
-                    and not _CODE_SUBJECT.search(text):
+            if text and len(text.split()) <= _BARE_WORDS and len(text) <= 80 and not _CJK_SENTENCE.search(text) \
+                    and not _OTHER_SUBJECT.search(text) and not _CODE_SUBJECT.search(text):
                 out.append(Fact("license_claim", text, self.path, line_no, "card-body:license-heading"))
                 out.extend(self._url_claims(raw, line_no, "card-body:license-heading"))
         return out
