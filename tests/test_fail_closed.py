@@ -124,6 +124,7 @@ CASES = [
                                          "message=Apache%202.0&color=blue)\n"),
     prose_relabel("html-license-line", "# Chat\n\n<b>License:</b> Apache 2.0\n"),
     prose_relabel("html-license-heading", "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"),
+    prose_relabel("emoji-licence-heading", "# Chat\n\n### ⚖️ License\n\nMIT\n"),
     prose_relabel("chinese-licence-heading", "# Chat\n\n## 许可证\n\nApache 2.0\n"),
     prose_relabel("german-licence-heading", "# Chat\n\n## Lizenz\n\nMIT\n"),
     prose_relabel("license-dash-value", "# Chat\n\n**License** — MIT\n"),

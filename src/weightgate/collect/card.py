@@ -288,7 +288,8 @@ _MD_LINK = LazyPattern(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
 _LICENSE_LINE = LazyPattern(
     r"^\s*(?:[-*+|]\s*)?(?:(?:\*\*|__)\s*)?licen[cs]e(?:\s+type)?\s*(?:(?:\*\*|__)\s*)?:\s*(?:(?:\*\*|__)\s*)?(?::\s*)?(.+)$",
     re.I)
-_LICENSE_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
+# an emoji before the word may be several code points (⚖️ is U+2696 U+FE0F)
+_LICENSE_HEADING = LazyPattern(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _RELEASED_UNDER = LazyPattern(
     r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
@@ -443,7 +444,7 @@ _LICENCE_URL = LazyPattern(
 _SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
 # "License" in the other languages model cards are written in (a Chinese card's `## 许可证` section is as much
 # a licence statement as `## License`).
-_FOREIGN_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?(?:lizenz|licencia|licen[çc]a|licenza|licentie|"
+_FOREIGN_HEADING = LazyPattern(r"^\s*#{1,6}\s*[^\w\n]{0,8}(?:lizenz|licencia|licen[çc]a|licenza|licentie|"
                                r"лицензия|许可证|许可协议|开源协议|协议|授權|授权|ライセンス|라이선스)", re.I)
 # A CJK sentence (its punctuation, or words for code and data) is prose, not a bare licence name.
 _CJK_SENTENCE = LazyPattern(r"[，。；：、]|代码|代碼|程序|数据|數據|コード|データ")
@@ -515,7 +516,7 @@ class _LicenceStatements:
         if heading:
             self.after_heading = ("licen" in low and bool(_LICENSE_HEADING.match(raw))) or \
                 bool(_FOREIGN_HEADING.search(raw))
-            value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
+            value = re.match(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
             if value:
                 out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
                                 "card-body:license-heading"))
