@@ -197,6 +197,12 @@ CASES = [
         "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
         "checkpoint-1000/adapter_config.json": json.dumps({"base_model_name_or_path": L2, "peft_type": "LORA"})}, 1,
          ("base-conflict", "checkpoint-1000/adapter_config.json")),
+    Case("checkpoint-with-peft-card-names-other-base", lambda: {
+        "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
+        "adapter_config.json": json.dumps({"base_model_name_or_path": MISTRAL, "peft_type": "LORA"}),
+        "checkpoint-500/README.md": card(f"{B}\nlibrary_name: peft", "# Model Card for Model ID\n"),
+        "checkpoint-500/adapter_config.json": json.dumps({"base_model_name_or_path": L2, "peft_type": "LORA"})}, 1,
+         ("base-conflict", "checkpoint-500/adapter_config.json")),
     Case("mergekit-config-names-other-base", lambda: {
         "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
         "mergekit_config.yml": f"merge_method: slerp\nbase_model: {MISTRAL}\nmodels:\n  - model: {MISTRAL}\n  - model: {L2}\n"}, 1,

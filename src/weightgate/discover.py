@@ -67,7 +67,9 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
     holding only a README.md is a model (its front matter has model-card keys).
 
     A folder without a model card inside a model folder that has one (`onnx/`, diffusers' `unet/`, a
-    `checkpoint-500/`) is part of that model: its files join the parent's, as paths relative to it.
+    `checkpoint-500/`) is part of that model: its files join the parent's, as paths relative to it. So is a
+    trainer's `checkpoint-N/` with a card of its own (PEFT writes a template card into each): its configs are
+    judged against the model's card (base-conflict), not on their own.
     """
     found: List[Tuple[str, List[str]]] = []
     carded = {}
@@ -79,8 +81,9 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
             continue
         if not has_card and folder != top and is_test_fixture(source, folder, files):
             continue
-        owner = _carded_ancestor(folder, carded) if not has_card else None
-        if owner is not None:
+        trainer_step = _CHECKPOINT_DIR.match(folder.rsplit("/", 1)[-1])
+        owner = _carded_ancestor(folder, carded) if not has_card or trainer_step else None
+        if owner is not None:  # a trainer's checkpoint-N/ is part of the run, even with PEFT's template card
             prefix = folder[len(owner) + 1:] if owner else folder
             carded[owner].extend(f"{prefix}/{n}" for n in files)
             continue
@@ -110,6 +113,9 @@ def is_test_fixture(source: Source, folder: str, files: List[str]) -> bool:
         if source.read_bytes(path, 64).startswith(b"version https://git-lfs"):
             return False  # a Git LFS pointer stands for real weights
     return True
+
+
+_CHECKPOINT_DIR = re.compile(r"checkpoint-\d+$")
 
 
 def _carded_ancestor(folder: str, carded: dict):
