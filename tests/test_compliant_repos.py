@@ -91,6 +91,13 @@ def llama32_gguf():
                 general__base_model__0__repo_url="https://huggingface.co/meta-llama/Llama-3.2-1B-Instruct")}
 
 
+def sdxl_lora():
+    body = "# pixel-xl\n\n## License\n\nCreativeML Open RAIL++-M\n"
+    return {"README.md": card("license: openrail++\nbase_model: stabilityai/stable-diffusion-xl-base-1.0\n"
+                              "tags:\n- lora", body),
+            "LICENSE.md": licence_text("openrail++-sdxl-1.0"), "unet/config.json": "{}"}
+
+
 def python_project_with_model():
     """A code repository: Apache LICENSE at the top, docs pages with Jekyll front matter, tiny test fixtures,
     and one model folder with its own Llama 2 licence and notice."""
@@ -110,6 +117,7 @@ REPOS = {
     "gemma-finetune": gemma_finetune,
     "sd15-lora": sd_lora,
     "llama3.2-gguf-quant": llama32_gguf,
+    "sdxl-lora": sdxl_lora,
     "python-project-with-model": python_project_with_model,
 }
 

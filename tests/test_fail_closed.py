@@ -71,6 +71,13 @@ class Case(NamedTuple):
 
 
 B = f"base_model: {L2}"
+
+
+def prose_relabel(name: str, body: str) -> Case:
+    """A Llama 2 fine-tune whose card body states another licence: read as a claim, so relabel-forbidden."""
+    return Case(name, lambda: llama2_ok(B, body), 1, ("relabel-forbidden", "README.md"))
+
+
 CASES = [
     # --- class 2: cards that do not decode ---
     Case("cp1252-apostrophe", lambda: {"README.md": f"---\nlicense: mit\n{B}\n---\n# It\x92s ours\n".encode("latin-1"),
@@ -99,38 +106,30 @@ CASES = [
     Case("ok-apache-without-appendix", lambda: {"README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"),
                                                 "config.json": "{}", "LICENSE": apache().split("APPENDIX:")[0]}, 0),
     # --- class 6: licence statements in card prose ---
-    Case("license-heading-bare-name", lambda: llama2_ok(B, "# Chat\n\n## License\n\nMIT\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("licence-heading-bold-name", lambda: llama2_ok(B, "# Chat\n\n## Licence\n\n**Apache-2.0**\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("bold-license-line-then-name", lambda: llama2_ok(B, "# Chat\n\n**License**\n\nApache 2.0\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("license-heading-with-value", lambda: llama2_ok(B, "# Chat\n\n## License: MIT\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("table-license-column", lambda: llama2_ok(B, "# Chat\n\n| Model | Size | License |\n|---|---|---|\n"
-                                                      "| Chat | 7B | Apache 2.0 |\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("table-license-row", lambda: llama2_ok(B, "# Chat\n\n| | |\n|---|---|\n| License | MIT |\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("licence-link-by-title", lambda: llama2_ok(B, "# Chat [MIT](https://opensource.org/licenses/MIT)\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("cc-link-under-title", lambda: llama2_ok(B, "# Chat\n[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("title-is-the-subject", lambda: llama2_ok(B, "# Chat-7B\n\nChat-7B is released under the MIT license.\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("quant-files-table", lambda: llama2_ok(B, "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
-                                                  "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("licence-link-by-name-in-body", lambda: llama2_ok(B, "# Chat-7B\n\nIntro.\n\nMore.\n\nMore.\n\n"
-                                                             "**Chat-7B** · [MIT](https://opensource.org/licenses/MIT)\n"),
-         1, ("relabel-forbidden", "README.md")),
-    Case("shields-query-badge", lambda: llama2_ok(B, "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
-                                                    "message=Apache%202.0&color=blue)\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("html-license-line", lambda: llama2_ok(B, "# Chat\n\n<b>License:</b> Apache 2.0\n"), 1,
-         ("relabel-forbidden", "README.md")),
-    Case("html-license-heading", lambda: llama2_ok(B, "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"), 1,
-         ("relabel-forbidden", "README.md")),
+    prose_relabel("license-heading-bare-name", "# Chat\n\n## License\n\nMIT\n"),
+    prose_relabel("licence-heading-bold-name", "# Chat\n\n## Licence\n\n**Apache-2.0**\n"),
+    prose_relabel("bold-license-line-then-name", "# Chat\n\n**License**\n\nApache 2.0\n"),
+    prose_relabel("license-heading-with-value", "# Chat\n\n## License: MIT\n"),
+    prose_relabel("table-license-column", "# Chat\n\n| Model | Size | License |\n|---|---|---|\n"
+                                          "| Chat | 7B | Apache 2.0 |\n"),
+    prose_relabel("table-license-row", "# Chat\n\n| | |\n|---|---|\n| License | MIT |\n"),
+    prose_relabel("licence-link-by-title", "# Chat [MIT](https://opensource.org/licenses/MIT)\n"),
+    prose_relabel("cc-link-under-title", "# Chat\n[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)\n"),
+    prose_relabel("title-is-the-subject", "# Chat-7B\n\nChat-7B is released under the MIT license.\n"),
+    prose_relabel("quant-files-table", "# Chat\n\n| File | Bits | License |\n|---|---|---|\n"
+                                       "| chat.Q4_K_M.gguf | 4 | Apache 2.0 |\n| chat.Q8_0.gguf | 8 | Apache 2.0 |\n"),
+    prose_relabel("licence-link-by-name-in-body", "# Chat-7B\n\nIntro.\n\nMore.\n\nMore.\n\n"
+                                                  "**Chat-7B** · [MIT](https://opensource.org/licenses/MIT)\n"),
+    prose_relabel("shields-query-badge", "# Chat\n\n![l](https://img.shields.io/static/v1?label=license&"
+                                         "message=Apache%202.0&color=blue)\n"),
+    prose_relabel("html-license-line", "# Chat\n\n<b>License:</b> Apache 2.0\n"),
+    prose_relabel("html-license-heading", "# Chat\n\n<h2>License</h2>\n\n<p>MIT</p>\n"),
+    prose_relabel("emoji-licence-heading", "# Chat\n\n### ⚖️ License\n\nMIT\n"),
+    prose_relabel("chinese-licence-heading", "# Chat\n\n## 许可证\n\nApache 2.0\n"),
+    prose_relabel("german-licence-heading", "# Chat\n\n## Lizenz\n\nMIT\n"),
+    prose_relabel("license-dash-value", "# Chat\n\n**License** — MIT\n"),
+    prose_relabel("unlike-other-models-this-one", "# Chat\n\nUnlike other Llama fine-tunes, this model is "
+                                                  "released under the MIT license.\n"),
     Case("ok-license-heading-llama2", lambda: llama2_ok(body="# Chat\n\n## License\n\nLlama 2 Community License\n"), 0),
     Case("ok-code-and-data-licences", lambda: llama2_ok(body="# Chat\n\n## License\n\nThe training code is MIT.\n\n"
                                                              "| Dataset | License |\n|---|---|\n| alpaca | CC BY-NC 4.0 |\n\n"
@@ -138,6 +137,12 @@ CASES = [
     Case("ok-comparison-table", lambda: llama2_ok(body="# Chat\n\n| Model | License |\n|---|---|\n"
                                                       "| Mistral-7B | Apache 2.0 |\n| Falcon-7B | Apache 2.0 |\n"), 0),
     # --- class 7: ambiguous metadata ---
+    Case("ok-thanks-and-others", lambda: llama2_ok(body="# Chat\n\nWe thank the authors of Mistral, which is released "
+                                                       "under Apache 2.0.\n\n## License\n\nOther models we compared against "
+                                                       "are released under the Apache 2.0 license. The training code, "
+                                                       "written in PyTorch, is released under MIT.\n"), 0),
+    Case("ok-chinese-code-licence", lambda: llama2_ok(body="# Chat\n\n## 协议\n\n本仓库的代码依照 Apache-2.0 协议开源，"
+                                                          "模型的权重的使用则需要遵循 Model License。\n"), 0),
     Case("duplicate-license-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicense: mit"), 1,
          ("metadata-invalid", "README.md")),
     Case("duplicate-base-key-hides-llama", lambda: {"README.md": card(f"license: apache-2.0\n{B}\nbase_model: {MISTRAL}"),
@@ -152,6 +157,10 @@ CASES = [
          ("metadata-invalid", "README.md")),
     Case("zero-width-space-in-key", lambda: llama2_ok(f"license: llama2\n{B}\nlicen\u200bse: mit"), 1,
          ("metadata-invalid", "README.md")),
+    Case("undecodable-byte-in-key", lambda: {"README.md": f"---\nlicen\x92se: mit\n{B}\n---\n# x\n".encode("latin-1"),
+                                             "config.json": "{}"}, 1, ("relabel-forbidden", "README.md")),
+    Case("misspelt-lisence", lambda: {"README.md": card(f"lisence: apache-2.0\n{B}"), "config.json": "{}"}, 1,
+         ("relabel-forbidden", "README.md")),
     # --- class 8: GGUF lineage without a repo URL ---
     Case("gguf-base-name-and-org", lambda: {"m.Q4_K_M.gguf": gguf(general__license="apache-2.0", general__base_model__count=1,
                                                                general__base_model__0__name="Llama 2 7b Hf",
@@ -168,6 +177,8 @@ CASES = [
                                           "LICENSE": apache()}, 1, ("relabel-forbidden", "m.gguf")),
     Case("gguf-named-like-llama", lambda: {"m.gguf": gguf(general__license="mit", general__name="Llama 3.2 1B Instruct"),
                                            "LICENSE": licence_text("mit")}, 1, ("base-conflict", "m.gguf")),
+    Case("gguf-named-like-llama-nothing-declared", lambda: {"m.gguf": gguf(general__name="Llama 3.2 1B Instruct")}, 1,
+         ("base-conflict", "m.gguf")),
     Case("gguf-basename-size-finetune", lambda: {"m.gguf": gguf(general__license="apache-2.0",
                                                                 general__basename="Llama-3.2", general__size_label="1B",
                                                                 general__finetune="Instruct"),
@@ -186,6 +197,12 @@ CASES = [
         "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
         "checkpoint-1000/adapter_config.json": json.dumps({"base_model_name_or_path": L2, "peft_type": "LORA"})}, 1,
          ("base-conflict", "checkpoint-1000/adapter_config.json")),
+    Case("checkpoint-with-peft-card-names-other-base", lambda: {
+        "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
+        "adapter_config.json": json.dumps({"base_model_name_or_path": MISTRAL, "peft_type": "LORA"}),
+        "checkpoint-500/README.md": card(f"{B}\nlibrary_name: peft", "# Model Card for Model ID\n"),
+        "checkpoint-500/adapter_config.json": json.dumps({"base_model_name_or_path": L2, "peft_type": "LORA"})}, 1,
+         ("base-conflict", "checkpoint-500/adapter_config.json")),
     Case("mergekit-config-names-other-base", lambda: {
         "README.md": card(f"license: apache-2.0\nbase_model: {MISTRAL}"), "LICENSE": apache(),
         "mergekit_config.yml": f"merge_method: slerp\nbase_model: {MISTRAL}\nmodels:\n  - model: {MISTRAL}\n  - model: {L2}\n"}, 1,
@@ -333,3 +350,17 @@ def test_fix_keeps_crlf_in_notice(tmp_path):
     assert (fixed, checked) == (0, 0), out
     data = (tmp_path / "NOTICE").read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") and LLAMA2_NOTICE.encode() in data
+
+
+def test_fix_and_check_name_the_same_conflicting_licence_file(tmp_path):
+    """A model folder's own Apache LICENSE beside a Llama 2 card: fix leaves it to the user and says so; check
+    reports the same file with the same rule."""
+    llama = tmp_path / "llama2.txt"
+    llama.write_text(licence_text("llama2"), encoding="utf-8")
+    repo = write_tree(tmp_path / "repo", {"models/chat/LICENSE": apache(), "models/chat/config.json": "{}",
+                                          "models/chat/README.md": card(f"license: llama2\n{B}")})
+    fixed, checked, out = fix_then_check(repo, "--license-from", str(llama))
+    assert (fixed, checked) == (1, 1)
+    assert "models/chat/LICENSE:1: error [relabel-forbidden]" in out and "not fixed:" in out
+    report = check_json(repo)
+    assert ("relabel-forbidden", "models/chat/LICENSE") in {(f["rule"], f["path"]) for f in report["findings"]}

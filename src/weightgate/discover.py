@@ -67,7 +67,9 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
     holding only a README.md is a model (its front matter has model-card keys).
 
     A folder without a model card inside a model folder that has one (`onnx/`, diffusers' `unet/`, a
-    `checkpoint-500/`) is part of that model: its files join the parent's, as paths relative to it.
+    `checkpoint-500/`) is part of that model: its files join the parent's, as paths relative to it. So is a
+    trainer's `checkpoint-N/` with a card of its own (PEFT writes a template card into each): its configs are
+    judged against the model's card (base-conflict), not on their own.
     """
     found: List[Tuple[str, List[str]]] = []
     carded = {}
@@ -78,12 +80,14 @@ def walk_model_folders(source: Source, top: str, card_says_model) -> List[Tuple[
         card = find_card(files)
         card_path = f"{folder}/{card}" if folder and card else card
         has_card = bool(card_path and card_says_model(card_path))
-        owner_below[folder] = folder if has_card else owner
+        # a trainer's checkpoint-N/ is part of the run, even with PEFT's template card
+        trainer_step = bool(has_card and owner is not None and _CHECKPOINT_DIR.match(folder.rsplit("/", 1)[-1]))
+        owner_below[folder] = folder if has_card and not trainer_step else owner
         if not (has_card or is_model_folder(files, False)):
             continue
         if not has_card and folder != top and is_test_fixture(source, folder, files):
             continue
-        if owner is not None and not has_card:
+        if owner is not None and (not has_card or trainer_step):
             prefix = folder[len(owner) + 1:] if owner else folder
             carded[owner].extend(f"{prefix}/{n}" for n in files)
             continue
@@ -113,6 +117,9 @@ def is_test_fixture(source: Source, folder: str, files: List[str]) -> bool:
         if source.read_bytes(path, 64).startswith(b"version https://git-lfs"):
             return False  # a Git LFS pointer stands for real weights
     return True
+
+
+_CHECKPOINT_DIR = re.compile(r"checkpoint-\d+$")
 
 
 def governing_files(source: Source, folder: str, stop_at: str) -> List[Tuple[str, int]]:

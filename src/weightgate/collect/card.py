@@ -16,6 +16,7 @@ from ..facts import ERROR, WARNING, Fact, Problem
 # so a licence written under it is no licence at all.
 KEY_TYPOS = {
     "licence": "license", "licenses": "license", "licences": "license", "licensce": "license",
+    "lisence": "license", "lisense": "license",
     "license_id": "license", "licence_name": "license_name", "license-name": "license_name",
     "licence_link": "license_link", "license-link": "license_link", "license_url": "license_link",
     "base-model": "base_model", "basemodel": "base_model", "base_models": "base_model",
@@ -204,7 +205,24 @@ def meant_key(key: str) -> Optional[str]:
     for want in HUB_KEYS:
         if canon == want.replace("-", "_"):
             return want
-    return KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+    known = KEY_TYPOS.get(low) or KEY_TYPOS.get(canon) or KEY_TYPOS.get(canon.replace("_", "-"))
+    # one slip of the keyboard (or one undecodable byte) away from a licence or base key is that key
+    return known or next((k for k in _LICENCE_KEYS if _one_edit(canon, k)), None)
+
+
+_LICENCE_KEYS = ("license", "license_name", "license_link", "base_model", "base_model_relation")
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` differs from `b` by one inserted, deleted or replaced character or two swapped neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if len(a) > len(b) else a[i:] == b[i + 1:]
 
 
 def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: int) -> List[Fact]:
@@ -270,7 +288,8 @@ _MD_LINK = LazyPattern(r"!?\[([^\[\]]*)\]\(([^)\s\[]*)(?:\s[^)\[]*)?\)")
 _LICENSE_LINE = LazyPattern(
     r"^\s*(?:[-*+|]\s*)?(?:(?:\*\*|__)\s*)?licen[cs]e(?:\s+type)?\s*(?:(?:\*\*|__)\s*)?:\s*(?:(?:\*\*|__)\s*)?(?::\s*)?(.+)$",
     re.I)
-_LICENSE_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\b", re.I)
+# an emoji before the word may be several code points (⚖️ is U+2696 U+FE0F)
+_LICENSE_HEADING = LazyPattern(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\b", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _RELEASED_UNDER = LazyPattern(
     r"\b(?:licensed|released?|distributed?|made available|available|published|provided|shared|licenced)"
@@ -279,6 +298,7 @@ _RELEASED_UNDER = LazyPattern(
 _SELF_SUBJECT = LazyPattern(
     r"\b(?:this|these|our|we)\b(?:\s+\w+){0,4}?\s*(?:model|weights?|adapters?|lora|checkpoints?|repo(?:sitory)?|"
     r"fine-?tune|merge|quant\w*|gguf|release|work|files?|version)?", re.I)
+_THANKS = LazyPattern(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?)\b", re.I)
 _OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation|other|compared|their)\b", re.I)
 _BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
 _BASE_LINE = LazyPattern(
@@ -372,9 +392,15 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
         for r in (_RELEASED_UNDER.finditer(plain) if " under " in low else ()):
             before = plain[: r.start()]
             sentence = re.split(r"[.!?]\s", before)[-1]
-            if _OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence):
+            # "Unlike other fine-tunes, this model is released under …": the clause next to the verb decides
+            clause = re.split(r"[,;:]\s", sentence)[-1]
+            if re.match(r"\s*(?:which|who|whose|that)\b", clause, re.I) or _THANKS.search(sentence):
+                continue  # "…the authors of Mistral, which is released under …": about the thing just named
+            mine = bool(_SELF_SUBJECT.search(clause)) and not (_OTHER_SUBJECT.search(clause) or
+                                                              _CODE_SUBJECT.search(clause))
+            if not mine and (_OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence)):
                 continue
-            if in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
+            if mine or in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
                 value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
         bm = _BASE_LINE.search(raw) if any(k in low for k in _BASE_WORDS) else None
@@ -416,6 +442,12 @@ _LICENCE_URL = LazyPattern(
     r"spdx\.org/licenses/([\w.+-]+?)(?:\.html)?(?=[/)\s#]|$)|apache\.org/licenses/(LICENSE-2\.0)|"
     r"creativecommons\.org/licenses/([a-z-]+)/(\d\.\d))", re.I)
 _SHIELD = LazyPattern(r"shields\.io/static/v1\?(?:[^)\s\]]{0,200}&)?label=licen[cs]e&(?:amp;)?message=([^&)\s\]]+)", re.I)
+# "License" in the other languages model cards are written in (a Chinese card's `## 许可证` section is as much
+# a licence statement as `## License`).
+_FOREIGN_HEADING = LazyPattern(r"^\s*#{1,6}\s*[^\w\n]{0,8}(?:lizenz|licencia|licen[çc]a|licenza|licentie|"
+                               r"лицензия|许可证|许可协议|开源协议|协议|授權|授权|ライセンス|라이선스)", re.I)
+# A CJK sentence (its punctuation, or words for code and data) is prose, not a bare licence name.
+_CJK_SENTENCE = LazyPattern(r"[，。；：、]|代码|代碼|程序|数据|數據|コード|データ")
 _HTML_TAG = LazyPattern(r"<[^<>]{0,200}>")
 _TABLE_ROW = LazyPattern(r"^\s*\|(.*)\|\s*$")
 _TABLE_RULE = LazyPattern(r"^[\s|:-]+$")
@@ -472,12 +504,19 @@ class _LicenceStatements:
             for m in (_SHIELD.finditer(raw) if "shields.io" in low else ()):  # ?label=license&message=MIT
                 out.append(Fact("license_claim", m.group(1).replace("%20", " ").replace("+", " ").replace("_", " "),
                                 self.path, line_no, "card-body:badge-query"))
-        if not heading and "licen" in low and re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", _plain(raw).strip(), re.I):
-            self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
-            return out
+        if not heading and "licen" in low:
+            plain = _plain(raw).strip()
+            if re.fullmatch(r"(?:\W\s*)?licen[cs]e\s*:?", plain, re.I):
+                self.after_heading = True  # `**License**` alone on a line: a heading in all but syntax
+                return out
+            dash = re.match(r"^\W{0,3}licen[cs]e\s*[\u2013\u2014-]\s*(\w.*)$", plain, re.I)
+            if dash and not _LICENSE_LINE.match(raw):  # `License — MIT`: a colon in all but spelling
+                out.append(Fact("license_claim", dash.group(1), self.path, line_no, "card-body:license-dash"))
+                return out
         if heading:
-            self.after_heading = "licen" in low and bool(_LICENSE_HEADING.match(raw))
-            value = re.match(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
+            self.after_heading = ("licen" in low and bool(_LICENSE_HEADING.match(raw))) or \
+                bool(_FOREIGN_HEADING.search(raw))
+            value = re.match(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
             if value:
                 out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
                                 "card-body:license-heading"))
@@ -489,8 +528,8 @@ class _LicenceStatements:
             text = _plain(_HTML_TAG.sub(" ", raw) if "<" in raw else raw).strip(" -*+>.")
             if _LICENSE_LINE.match(raw):
                 return out  # `License: X` under the heading: read by body_facts
-            if text and len(text.split()) <= _BARE_WORDS and not _OTHER_SUBJECT.search(text) \
-                    and not _CODE_SUBJECT.search(text):
+            if text and len(text.split()) <= _BARE_WORDS and len(text) <= 80 and not _CJK_SENTENCE.search(text) \
+                    and not _OTHER_SUBJECT.search(text) and not _CODE_SUBJECT.search(text):
                 out.append(Fact("license_claim", text, self.path, line_no, "card-body:license-heading"))
                 out.extend(self._url_claims(raw, line_no, "card-body:license-heading"))
         return out

@@ -2,13 +2,13 @@
 
 The card's `base_model` is one witness; the files that came out of training are others: `adapter_config.json`
 (`base_model_name_or_path`), `config.json` (`_name_or_path`), the same files in a trainer's `checkpoint-N/`
-subfolder, a `mergekit_config.yml`, a GGUF's `general.base_model.*` entries or a safetensors `base_model`. When one of them names a
-model the registry places under a licence that none of the card's bases has, the weights may come from that
-other model, and the card's word alone does not settle it.
+subfolder, a `mergekit_config.yml`, a GGUF's `general.base_model.*` entries or a safetensors `base_model`.
+When one of them names a model the registry places under a licence that none of the card's bases has, the
+weights may come from that other model, and the card's word alone does not settle it.
 
 A GGUF whose own `general.name` / `general.basename` is the name of a known base family ("Llama 2 7B Chat")
-while the folder declares a licence that family does not allow is reported the same way: a quantization keeps
-its original's licence.
+while the folder declares a licence that family does not allow, or declares none and names no base, is
+reported the same way: a quantization keeps its original's licence.
 
 Only references that resolve through the built-in registry are compared (a training-time path such as
 `/content/outputs` says nothing). Fix: name the base the weights really come from in the card, or remove the
@@ -72,6 +72,14 @@ def check(model):
         if any(kb.main(b.license) == lid for b in model.bases if b.license):
             continue  # the lineage already carries this licence; the other rules judge it
         lic = kb.get(lid)
+        if not declared and lic is not None:
+            yield finding(ID, SEVERITY, f.path, f.line,
+                          f"{f.path} calls itself {f.value} ({f.origin.split(':', 1)[-1]}), a model of the {fam} "
+                          f"family under the {lic.name} ({lid}), but the folder names no base and declares no "
+                          "licence; a quantization keeps its original's licence and duties",
+                          "", f"name the base in a model card (`base_model:`), declare {lic.label} and ship its "
+                              "licence text")
+            continue
         for did, d in declared.items():
             if did == lid or lic is None or same_family(kb, lid, did) or permits(kb, lic, did):
                 continue
