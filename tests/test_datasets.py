@@ -392,7 +392,7 @@ def test_bom_data_components_carry_the_concluded_dataset_licence(tmp_path):
                                             "- openassistant/oasst2")})
     proc = run_cli("bom", tmp_path)
     data = {c["name"]: c.get("licenses") for c in json.loads(proc.stdout)["components"] if c["type"] == "data"}
-    assert data["huggingfaceh4/no_robots"][0]["license"]["id"] == "CC-BY-NC-4.0"
+    assert data["HuggingFaceH4/no_robots"][0]["license"]["id"] == "CC-BY-NC-4.0"  # named as the card writes it
     assert data["openassistant/oasst2"][0]["license"]["id"] == "Apache-2.0"
 
 

@@ -147,6 +147,11 @@ AUDIT = textwrap.dedent(r"""
     def hook(event, args):
         if not armed[0]:
             return
+        # the one process a check may start: git, asked read-only which folders it ignores (stdin /dev/null)
+        if event == "os.posix_spawn" and os.path.basename(os.fsdecode(args[0])) == "git":
+            return
+        if event == "open" and args[0] == os.devnull:
+            return
         bad = event.startswith(FORBIDDEN_PREFIXES) or event in ("os.remove", "os.rename", "os.mkdir", "os.rmdir",
                                                                  "os.symlink", "os.link", "os.chmod", "os.truncate",
                                                                  "os.utime", "shutil.rmtree", "shutil.copyfile")
@@ -181,6 +186,22 @@ def test_no_network_no_exec_no_unpickle_no_write_under_audit(messy):
     r = run_audited("check", root, "--format", "json", cwd=root)
     assert "FORBIDDEN" not in r.stderr, r.stderr
     assert r.returncode == 0 and r.stdout.rstrip().endswith("EXIT 1"), r.stdout[-500:] + r.stderr
+    assert list(markers.iterdir()) == []
+
+
+def test_in_a_git_work_tree_the_only_process_is_git(messy):
+    """In a git work tree a check asks git which folders it ignores; that is the one process it starts, and
+    it still writes nothing (the git index and the tree are untouched)."""
+    root, markers, _ = messy
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    def state():
+        return sorted((str(p.relative_to(root)), p.lstat().st_mtime_ns) for p in root.rglob("*") if ".git" not in p.parts)
+
+    before = state()
+    r = run_audited("check", root, "--format", "json", cwd=root)
+    assert "FORBIDDEN" not in r.stderr, r.stderr
+    assert r.stdout.rstrip().endswith("EXIT 1"), r.stdout[-500:] + r.stderr
+    assert before == state() and not (root / ".git" / "index").exists()
     assert list(markers.iterdir()) == []
 
 
