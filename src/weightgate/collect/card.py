@@ -248,9 +248,11 @@ def _ambiguous_key_facts(path: str, data: dict, repeats: dict, line_of, first: i
         if want is None:
             continue
         also = f" (the card also has `{want}`, so the two disagree or repeat)" if want in data else ""
+        judged = want in ("license", "base_model", "datasets")  # weightgate still judges the value: no gap
         out.append(Fact("problem", Problem(
             "metadata-invalid", f"`{key}` is not a model card key; did you mean `{want}`? The Hub reads only "
-            f"`{want}`, so this value is ignored{also}", f"rename `{key}:` to `{want}:`"),
+            f"`{want}`, so this value is ignored{also}" + ("; weightgate judges it as written" if judged else ""),
+            f"rename `{key}:` to `{want}:`", "warning" if judged else None),
             path, line_of(key), f"card:{key}"))
         value = data[key]
         if want in ("license", "base_model", "datasets"):  # the value is still a claim, whatever the key

@@ -3,8 +3,11 @@
 Reported:
 - `license:` that is not a Hub licence id (`license: Apache 2.0`, `license: llama-2`); the finding suggests
   the id the Hub uses;
-- `license: other` without both `license_name` and `license_link`;
-- misspelt keys the Hub ignores (`licence:`, `base-model:`, `license-name:`);
+- `license: other` without both `license_name` and `license_link` (a warning when every base permits any
+  licence for a derivative: nothing the unnamed licence could break);
+- misspelt keys the Hub ignores (`licence:`, `base-model:`, `license-name:`); a warning when weightgate
+  still judges the value (a misspelt `license`, `base_model` or `datasets` key: TRL writes `licence: license`
+  into every card), an error when the value is lost;
 - values of the wrong type, such as YAML 1.1 turning an unquoted `no` into `false`;
 - `base_model_relation` outside adapter / merge / quantized / finetune;
 - front matter that is not valid YAML or not a mapping, JSON configs that do not parse, corrupt checkpoint
@@ -35,7 +38,7 @@ def check(model):
             links = model.facts.of("license_link")
             missing = [k for k, v in (("license_name", names), ("license_link", links)) if not v]
             if missing:
-                yield finding(ID, SEVERITY, f.path, f.line,
+                yield finding(ID, _other_severity(model), f.path, f.line,
                               f"`license: other` needs {' and '.join(f'`{m}`' for m in missing)} to say which licence",
                               "Hub model card metadata: `license: other` requires `license_name` and `license_link`",
                               "add `license_name: <slug>` and `license_link: LICENSE` (or a URL) to the front matter")
@@ -59,6 +62,17 @@ def check(model):
             yield finding(ID, SEVERITY, f.path, f.line,
                           f"`base_model_relation: {f.value}` is not one of {', '.join(RELATIONS)}",
                           "Hub model card metadata: base_model_relation", f"use one of {', '.join(RELATIONS)}")
+
+
+def _other_severity(model) -> str:
+    """`license: other` without a name hides which terms apply. That is an error when a base's licence limits
+    how a derivative may be licensed (the unnamed licence may break it) or a base is unknown; a warning when
+    every base permits any licence (LLaMA-Factory writes `license: other` into every card it makes)."""
+    if any(not b.license for b in model.bases):
+        return SEVERITY
+    if all(lic.relabel is None or lic.relabel.mode == "any" for lic, _base in model.inherited()):
+        return "warning"
+    return SEVERITY
 
 
 def _unless_forbidden(model, suggestion: str, fix: str) -> str:
