@@ -1,11 +1,14 @@
 """Reading model cards: front-matter keys with their lines, and facts from the body text."""
 from __future__ import annotations
 
+from weightgate import knowledge
 from weightgate.collect.card import read_card
+from weightgate.collect.prose_lineage import prose_bases
 
 
 def facts(text, kind=None):
-    fs, _body, _start = read_card("README.md", text)
+    fs, body, start = read_card("README.md", text)
+    fs = fs + prose_bases("README.md", body, start, knowledge.load())  # what collect_model reads from a card
     return [(f.kind, f.value, f.line) for f in fs if kind is None or f.kind == kind]
 
 

@@ -49,7 +49,8 @@ def test_peft_adapter_lineage_comes_from_adapter_config():
     report = check_json(EXAMPLES / "peft-adapter-config-only")
     (base,) = report["models"][0]["bases"]
     assert base["license"] == "llama2" and base["relation"] == "adapter"
-    assert base["evidence"] == [{"path": "adapter_config.json", "line": 4}]
+    assert base["evidence"] == [{"path": "adapter_config.json", "line": 4,
+                                 "origin": "adapter_config:base_model_name_or_path"}]
 
 
 def test_all_examples_in_one_run():

@@ -24,6 +24,31 @@ def test_normalise_ref(raw, kind, ident):
     assert (ref.kind, ref.id) == (kind, ident)
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "not a model id!", "https://example.com/x y"])
-def test_unusable_refs(raw):
+@pytest.mark.parametrize("raw", ["", "   ", "\u200b"])
+def test_only_empty_refs_are_dropped(raw):
     assert normalise_ref(raw, "") is None
+
+
+@pytest.mark.parametrize("raw,kind,ident,problem", [
+    # class 1 of issue 11: what is written is kept, cleaned, and said when the Hub would not read it
+    ("Llama 2 7B", "name", "llama 2 7b", ""),
+    ("not a model id!", "name", "not a model id!", ""),
+    ("https://example.com/x y", "url", "https://example.com/x y", ""),
+    ("https://hf-mirror.com/meta-llama/Llama-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("hf-mirror.com/meta-llama/Llama-2-7b-hf/tree/main", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("meta-llama/Llama-2-7b-hf:main", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("meta-llama/Llama-2-7b-hf@refs/pr/1", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("meta-llama / Llama-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("meta-llama/Llama-2-7b-hf/tree/main", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("meta-llama/Llama\u200b-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", "invisible"),
+    ("\u202emeta-llama/Llama-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", "invisible"),
+    ("meta-ll\u0430ma/Llama-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", "look-alike"),  # Cyrillic а
+    ("\uff4d\uff45\uff54\uff41-llama/Llama-2-7b-hf", "hub", "meta-llama/llama-2-7b-hf", ""),  # fullwidth: NFKC
+    ("meta-llama/Llama\u20132\u20137b-hf", "hub", "meta-llama/llama-2-7b-hf", "look-alike"),  # en dashes
+    ("meta-llama/Llama-2-7b-hf.", "hub", "meta-llama/llama-2-7b-hf", ""),
+    ("C:\\models\\Llama-2-7b-hf", "local", "C:\\models\\Llama-2-7b-hf", ""),
+])
+def test_unclean_refs_are_kept(raw, kind, ident, problem):
+    ref = normalise_ref(raw, "")
+    assert (ref.kind, ref.id) == (kind, ident)
+    assert problem in ref.problem and bool(problem) == bool(ref.problem)

@@ -1,4 +1,4 @@
-"""Command line: `weightgate check|fix|rules|explain|licenses|completion|lock|hook|bom`.
+"""Command line: `weightgate check|fix|lineage|rules|explain|licenses|completion|lock|hook|bom`.
 
 Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
@@ -48,12 +48,19 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
         c.add_argument("--ref", metavar="REV", help="check the models as they are in git revision REV")
         c.add_argument("--staged", action="store_true", help="check the models as staged in the git index")
         c.add_argument("--changed-since", metavar="REV", help="only model folders touched since REV")
+        c.add_argument("--show-lineage", action="store_true",
+                       help="print each model's lineage tree above the findings (human and github formats, to stdout)")
     if wanted("fix"):
         f = sub.add_parser("fix", help="apply the fixes weightgate can make offline")
         common(f, fmt_choices=("full", "text", "json"))
         f.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
         f.add_argument("--license-from", metavar="PATH", action="append", default=[],
                        help="a local licence file or folder to copy licence texts from (repeatable)")
+    if wanted("lineage"):
+        lg = sub.add_parser("lineage", help="show each model's bases, their bases and where each licence came from")
+        common(lg, fmt_choices=("text", "json"))
+        lg.add_argument("--ref", metavar="REV", help="the models as they are in git revision REV")
+        lg.add_argument("--staged", action="store_true", help="the models as staged in the git index")
     if wanted("rules"):
         r = sub.add_parser("rules", help="list the rules")
         r.add_argument("--format", choices=("text", "json"), default="text")
@@ -102,7 +109,7 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = ("check", "fix", "rules", "explain", "licenses", "completion", "lock", "hook", "bom")
+COMMANDS = ("check", "fix", "lineage", "rules", "explain", "licenses", "completion", "lock", "hook", "bom")
 OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
 
 
@@ -125,6 +132,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .fix import main as fix_main
 
             return fix_main(args)
+        if args.command == "lineage":
+            from .report.lineage import lineage_command
+
+            return lineage_command(args, emit)
         if args.command == "bom":
             from .aibom import main as bom_main
 
@@ -255,5 +266,11 @@ def _check(args) -> int:
     report = check(args.paths or ["."], ref=args.ref, config=args.config, hf_cache=args.hf_cache,
                    staged=args.staged, changed_since=args.changed_since, cwd=os.getcwd())
     report.findings = [f for f in report.findings if keep(f)]
+    if getattr(args, "show_lineage", False) and not args.output:
+        from .report import HUMAN, canonical
+        from .report.lineage import render as lineage_tree
+
+        if canonical(output_format(args)) in HUMAN + ("github",):
+            emit(lineage_tree(report) + "\n", None)
     show_report(report, output_format(args), args.output, args.quiet, args.statistics)
     return 0 if (report.ok or args.exit_zero) else 1

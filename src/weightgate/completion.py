@@ -72,7 +72,7 @@ def fish(spec) -> str:
                 out.append(f"complete -c weightgate {cond} -l {o[2:]}{extra}")
         if words:
             out.append(f"complete -c weightgate {cond} -a '{' '.join(words)}'")
-        if name in ("check", "fix", "bom"):  # commands that take PATHs
+        if name in ("check", "fix", "lineage", "bom"):  # commands that take PATHs
             out.append(f"complete -c weightgate {cond} -F")
     return "\n".join(out) + "\n"
 

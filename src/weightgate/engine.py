@@ -309,7 +309,11 @@ def _summary(model: Model, show) -> ModelSummary:
         declared.append({"license": ",".join(d.ids) if d.ids else d.raw, "source": d.source,
                          "path": show(d.path), "line": d.line})
     bases = [{"id": b.display, "license": b.license, "resolved_from": b.resolved_from, "relation": b.relation,
-              "via": list(b.via), "evidence": [{"path": show(e.path), "line": e.line} for e in b.evidence]}
+              "via": list(b.via), "note": b.note,
+              "evidence": [{"path": show(e.path), "line": e.line, "origin": e.origin} for e in b.evidence],
+              "disagreements": [{"source": d.source, "license": d.license,
+                                 "path": show(d.path) if d.path and not d.path.startswith("/") else d.path,
+                                 "line": d.line, "how": d.how} for d in b.disagreements]}
              for b in model.bases]
     return ModelSummary(root=show(model.root if model.root != "." else ""), declared=declared, bases=bases,
                         datasets=_dataset_summary(model, show))

@@ -79,6 +79,17 @@ class ModelFacts:
 
 
 @record
+class Disagreement:
+    """A source that says something else about a base than the answer used (curated knowledge wins)."""
+
+    source: str  # "local folder Llama-2-7b-hf", "the card's text names X (registry: …)"
+    license: str  # what that source says
+    path: str = ""  # where it says it ("" when not a file of this check)
+    line: int = 0
+    how: str = ""  # the source kind: "local", "hf-cache" (or any source added later), "prose"
+
+
+@record
 class Base:
     """A resolved base model of a model folder."""
 
@@ -94,6 +105,8 @@ class Base:
     notice_lines: Tuple[str, ...] = ()  # NOTICE contents the base ships (Apache §4(d))
     relabelled_by: str = ""  # the link of `via` that declared another licence than this ancestor's
     revision: str = ""  # the Hub commit the base was read at, when known (weightgate.lock)
+    disagreements: Tuple[Disagreement, ...] = ()  # other sources that say another licence (lineage-conflict)
+    problems: Tuple[Tuple[str, str, int], ...] = ()  # (message, path, line): a reference that is not a clean id
 
 
 @record

@@ -1,10 +1,12 @@
 """lineage: turn the base references a model folder makes into resolved bases with licences.
 
-Resolution is offline and in this order: the user's `models` table, `weightgate.lock` (what `weightgate lock`
-recorded from the Hub; the registry still wins over it), a local folder (a relative path, or a sibling folder
-named like the base), the local Hugging Face cache, the built-in family registry. Anything
-else is unknown — never a guess. A base that is itself a derivative is followed (depth-limited, cycle-safe),
-so the obligations of every ancestor reach the model.
+Resolution is offline. Curated knowledge first: the user's `models` table, then the built-in family registry.
+Then the non-curated sources (`Resolver.sources`): `weightgate.lock` (what `weightgate lock` recorded from the
+Hub), a local folder (a relative path, or a sibling folder named like the base), the local Hugging Face cache —
+they answer what curated knowledge does not know, and where they contradict it the disagreement is kept on the
+base. Anything else is unknown — never a guess. A base that is itself a derivative is followed (depth-limited,
+cycle-safe), so the obligations of every ancestor reach the model. A reference as written is never dropped: what
+cannot be read as a Hub id or a path is kept as a name (resolved through the registry's names) or a URL.
 """
 from __future__ import annotations
 
@@ -16,57 +18,108 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 
 from ._record import record
 
-from .facts import Base, Fact, ModelFacts
+from .facts import Base, Disagreement, Fact, ModelFacts
 
 MAX_DEPTH = 8
 STRONG = ("base",)  # card base_model, adapter_config, mergekit, checkpoint metadata
 WEAK = ("base_weak", "base_prose")  # config _name_or_path, card prose: used when nothing strong
 HINT = "base_hint"  # checkpoint hints (kohya file names, modelspec architecture): used only when they resolve
-_HF_PREFIX = re.compile(r"^(?:hf://|https?://(?:www\.)?(?:huggingface\.co|hf\.co)/|(?:huggingface\.co|hf\.co)/)",
-                        re.I)
-_HF_SUFFIX = re.compile(r"/(?:tree|blob|resolve|commit)/.*$")
+_HF_PREFIX = re.compile(r"^(?:hf://|(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/)", re.I)
+# Hosts that serve the Hub's own repositories under the same paths (hf-mirror.com is the widely used mirror).
+_HF_SUFFIX = re.compile(r"/(?:tree|blob|resolve|commit|commits|raw)/.*$")
 _CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
+_REVISION = re.compile(r":[\w.-]+$")  # org/name:rev (a tag written the Docker way)
+# Characters that do not show: zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi controls.
+_INVISIBLE = dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
+                            0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
+# Cyrillic and Greek letters drawn like Latin ones (NFKC keeps them apart): "meta-llаma" with a Cyrillic а.
+_LOOKALIKE = str.maketrans("аеорсхуіјѕԁԛѡһԝАВЕКМНОРСТХІЈЅοαειкνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ‐‑‒–—―−⁄∕",
+                           "aeopcxyijsdqwhwABEKMHOPCTXIJSoaeiKvptuxABEHIKMNOPTYXZ-------//")
 
 
 @record
 class Ref:
-    kind: str  # "hub" | "local" | "hint" (a family named by checkpoint metadata)
-    id: str  # lowercase Hub id, or a normalised path relative to the source root
+    kind: str  # "hub" | "local" | "name" (a model or family named without an organisation) | "url" | "hint"
+    id: str  # lowercase Hub id or name, a normalised path relative to the source root, or the URL
     display: str
+    problem: str = ""  # why the reference as written is not a clean Hub id (it is still resolved)
 
 
 def normalise_ref(ref: str, folder: str) -> Optional[Ref]:
-    """Normalise a base reference: Hub URLs and `hf://`, revision suffixes (`@rev`, `/tree/rev`), HF cache
-    paths (`…/models--org--name/snapshots/…`), local paths. None when it is not a usable reference."""
-    raw = ref.strip().strip('"\'')
+    """Normalise a base reference: Hub and mirror URLs and `hf://`, revision suffixes (`@rev`, `:rev`,
+    `/tree/rev`), HF cache paths (`…/models--org--name/snapshots/…`), local paths, invisible and look-alike
+    characters. Anything else that is written is kept as a name or URL: a reference is never dropped. None
+    only for an empty value."""
+    import unicodedata
+
+    written = ref.strip().strip('"\'')
+    raw = unicodedata.normalize("NFKC", written).translate(_INVISIBLE).strip()
+    problem = ""
+    if raw != unicodedata.normalize("NFKC", written).strip():
+        problem = "holds invisible characters"
+    if not raw.isascii():
+        latin = raw.translate(_LOOKALIKE)
+        if latin != raw:
+            problem = "holds look-alike non-Latin letters"
+            raw = latin
     if not raw:
         return None
+    ref_ = _normalise_clean(raw, folder)
+    shown = ref_.display if not problem else f"{ref_.display} (written {written!r})"
+    return Ref(ref_.kind, ref_.id, shown, problem)
+
+
+def _normalise_clean(raw: str, folder: str) -> Ref:
     m = _CACHE_DIR.search(raw)
     if m:
         return Ref("hub", f"{m.group(1)}/{m.group(2)}".lower(), f"{m.group(1)}/{m.group(2)}")
     s = _HF_PREFIX.sub("", raw)
     if s == raw and "://" in raw:
-        return None  # a URL that is not the Hub names no model we can resolve
+        return Ref("url", raw, raw)  # a URL that is not the Hub names no model we can resolve
     if s != raw:
-        s = _HF_SUFFIX.sub("", s).strip("/")
+        s = s.strip("/")
         if s.startswith("models/"):
             s = s[len("models/"):]
-    s = s.split("@", 1)[0].split("#", 1)[0].rstrip("/")
-    is_path = (raw.startswith(("/", "./", "../", "~", "\\")) or "\\" in raw or re.match(r"^[A-Za-z]:", raw)
+    s = _HF_SUFFIX.sub("", s.split("#", 1)[0].split("?", 1)[0]).rstrip("/")
+    if "@" in s and not raw.startswith(("/", ".", "~")):
+        s = s.split("@", 1)[0]  # org/name@revision (a revision may hold slashes: refs/pr/1)
+    is_path = (raw.startswith(("/", "./", "../", "~", "\\")) or "\\" in raw or re.match(r"^[A-Za-z]:[\\/]", raw)
                or s.count("/") > 1)
     if is_path:
-        if raw.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", raw):
+        if raw.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:[\\/]", raw):
             return Ref("local", raw, raw)  # absolute: only meaningful on the machine that trained it
         joined = posixpath.normpath(posixpath.join(folder if folder != "." else "", raw))
         return Ref("local", joined, raw)
-    if not _HUB_ID.match(s):
-        return None
-    return Ref("hub", s.lower(), s)
+    s = _REVISION.sub("", s) if ":" in s else s
+    s = re.sub(r"\s*/\s*", "/", s).rstrip(".,;")  # "meta-llama / Llama-2-7b-hf."
+    if _HUB_ID.match(s):
+        return Ref("hub", s.lower(), s)
+    return Ref("name", " ".join(s.lower().split()), s)
+
+
+@record
+class Answer:
+    """What one source says about a base."""
+
+    license: Optional[str]
+    how: str  # "config" | "registry" | "local" | "hf-cache" | "unknown" (and any source added later)
+    note: str
+    license_path: Optional[str] = None
+    notices: Tuple[str, ...] = ()
+    mf: Optional[ModelFacts] = None  # the base's own facts, when a copy of it can be read (its bases follow)
+    said_at: Tuple[str, int] = ("", 0)  # where that copy declares its licence
+    disagreements: Tuple[Disagreement, ...] = ()
 
 
 class Resolver:
-    """Resolves base references for the model folders of one check."""
+    """Resolves base references for the model folders of one check.
+
+    Curated knowledge is asked first: the configuration's `models` table, then the built-in registry. Other
+    sources — a local folder, the Hugging Face cache, and whatever is appended to `sources` later (each a
+    callable `ref -> Answer | None`) — answer only what curated knowledge does not know; where they disagree
+    with it, curated knowledge wins and the disagreement is kept on the base (rule `lineage-conflict`).
+    """
 
     def __init__(self, kb, reader, stop_at: str, models: Optional[Dict[str, object]] = None,
                  hf_cache: Optional[str] = None, collect_folder=None, locks=None):
@@ -81,10 +134,12 @@ class Resolver:
         self.locks = locks  # lockfile.Finder: the weightgate.lock governing each model folder
         self._lock = None
         self._mf: Optional[ModelFacts] = None
+        self.sources = [self._lock_answer, self._local_answer, self._cache_answer]  # non-curated, in order
+        self._folders: Dict[str, ModelFacts] = {}
 
     # ---- public ---------------------------------------------------------------------------------------
     def bases(self, mf: ModelFacts) -> List[Base]:
-        refs = self._refs(mf)
+        refs, strong = self._refs(mf)
         declared = [f for f in mf.of("base") if f.origin.startswith(("card:", "mergekit"))]
         relation = relation_of(mf, len({f.value for f in declared}) if declared else len(refs))
         self._use_lock(mf)
@@ -92,6 +147,30 @@ class Resolver:
         seen = set()
         for ref, evidence in refs:
             self._resolve_into(ref, evidence, relation, (), out, seen, 0)
+        if strong and out:
+            out += self._ancestors_from_prose(mf, out)
+            out[0] = out[0]._replace(disagreements=out[0].disagreements + self._prose_disagreements(mf, out))
+        return out
+
+    def _ancestors_from_prose(self, mf: ModelFacts, bases: List[Base]) -> List[Base]:
+        """A base nothing offline knows, under a card whose text names a known base with obligations ("a
+        Llama 3 fine-tune"): that base is taken as its ancestor, so its terms apply (never looser than
+        nothing: permissive bases are not taken). The unknown base stays unknown (`unknown-base-license`
+        says the ancestor came from the card's text)."""
+        unknown = [b for b in bases if not b.via and not b.license and b.id[:1] not in "/~."]
+        if len(unknown) != 1:
+            return []  # with several unknown bases the text cannot say which one it describes
+        ids = {b.id for b in bases}
+        out = []
+        for ref, evidence in self._group(mf, mf.of("base_prose"), False):
+            found = self._curated(ref) if ref.id not in ids else None
+            lic = self.kb.get(self.kb.main(found.license)) if found and found.license else None
+            if lic is None or lic.kind == "permissive":
+                continue
+            ids.add(ref.id)
+            out.append(Base(id=ref.id, display=ref.display, license=found.license, resolved_from=found.how,
+                            relation="ancestor", evidence=evidence, via=(unknown[0].display,),
+                            note=f"named in the card's text; {found.note}"))
         return out
 
     def local_folders(self, mf: ModelFacts) -> List[str]:
@@ -104,14 +183,23 @@ class Resolver:
         return out
 
     # ---- references -----------------------------------------------------------------------------------
-    def _refs(self, mf: ModelFacts) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
-        strong = self._group(mf, [f for f in mf.facts if f.kind in STRONG])
+    def _refs(self, mf: ModelFacts) -> Tuple[List[Tuple[Ref, Tuple[Fact, ...]]], bool]:
+        """The references to resolve, and whether they are strong (metadata) ones."""
+        strong = self._group(mf, [f for f in mf.facts if f.kind in STRONG], True)
         if strong:
-            return strong
-        names = {mf.name_hint.lower()} | {f.value.lower().rsplit("/", 1)[-1] for f in mf.of("name")}
-        weak = [r for r in self._group(mf, [f for f in mf.facts if f.kind in WEAK])
-                if r[0].id.rsplit("/", 1)[-1] not in names]  # config `_name_or_path` naming the model itself
-        return weak or self._hint_refs(mf)
+            return strong, True
+        from .knowledge import squash
+
+        # The model's own names (folder, `model_name`, card title): config `_name_or_path` and card prose
+        # ("based on the pretrained Qwen-14B, we release Qwen-14B-Chat" in Qwen-14B's card) name it too.
+        names = {squash(v.rsplit("/", 1)[-1]) for v in [mf.name_hint] + [f.value for f in mf.of("name") + mf.of("title")
+                                                                          if isinstance(f.value, str)]}
+        weak = [r for r in self._group(mf, [f for f in mf.facts if f.kind in WEAK], False)
+                if squash(r[0].id.rsplit("/", 1)[-1]) not in names]
+        # A name without its organisation ("Llama-2-7b-hf" in prose) counts only when no `org/name` id does.
+        if any(r.kind == "hub" and "/" in r.id for r, _ in weak):
+            weak = [(r, ev) for r, ev in weak if r.kind == "local" or (r.kind == "hub" and "/" in r.id)]
+        return (weak or self._hint_refs(mf)), False
 
     def _hint_refs(self, mf: ModelFacts) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
         """A LoRA's checkpoint hints ("v1-5-pruned-emaonly.safetensors", "sd_v1") grouped by the family they
@@ -125,70 +213,122 @@ class Resolver:
             groups.setdefault(key, (Ref("hint", key, f"{fam.name} (from {f.value})"), []))[1].append(f)
         return [(ref, tuple(ev)) for ref, ev in groups.values()]
 
-    def _group(self, mf: ModelFacts, facts: List[Fact]) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
+    def _group(self, mf: ModelFacts, facts: List[Fact], strong: bool) -> List[Tuple[Ref, Tuple[Fact, ...]]]:
         order: List[str] = []
         groups: Dict[str, Tuple[Ref, List[Fact]]] = {}
         folder = mf.root if mf.root != "." else ""
+        from_paths = set()  # names read from the last part of a path that does not exist here
         for f in facts:
-            ref = normalise_ref(f.value, folder) if isinstance(f.value, str) else None
-            if ref is None:
-                continue
-            if ref.kind == "local" and f.kind in WEAK and self.source.kind(ref.id) != "dir":
-                continue  # a training-time path in config.json says nothing about lineage
-            if ref.id not in groups:
-                groups[ref.id] = (ref, [])
-                order.append(ref.id)
-            groups[ref.id][1].append(f)
+            for value in _split_list(f.value) if isinstance(f.value, str) else ():
+                ref = normalise_ref(value, folder)
+                usable = self._usable(ref, f, strong) if ref is not None else None
+                if usable is None:
+                    continue
+                if ref.kind == "local" and usable.kind == "name":
+                    from_paths.add(usable.id)
+                if usable.id not in groups:
+                    groups[usable.id] = (usable, [])
+                    order.append(usable.id)
+                groups[usable.id][1].append(f)
         refs = [(groups[k][0], tuple(groups[k][1])) for k in order]
         # A local path that does not exist here adds nothing when a Hub id names the same base.
         if any(r.kind == "hub" for r, _ in refs):
-            refs = [(r, ev) for r, ev in refs if r.kind == "hub" or self.source.kind(r.id) == "dir"]
+            refs = [(r, ev) for r, ev in refs if not (r.kind == "local" and self.source.kind(r.id) != "dir")
+                    and r.id not in from_paths]
         return refs
+
+    def _usable(self, ref: Ref, fact: Fact, strong: bool) -> Optional[Ref]:
+        """The reference to resolve for one fact. A path that does not exist here is a training machine's path:
+        its last part counts only as a name the registry knows. Weak evidence (config `_name_or_path`, card
+        prose) that names nothing known is dropped; a strong reference never is."""
+        if ref.kind == "local" and self.source.kind(ref.id) != "dir":
+            last = ref.display.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+            if last and self.kb.family_for_name(last):
+                return Ref("name", " ".join(last.lower().split()), f"{last} (last part of the path {ref.display})",
+                           ref.problem)
+            return ref if strong else None
+        if not strong:
+            return ref if ref.kind in ("hub", "local") or self._registry(ref) else None
+        if ref.kind in ("name", "url") and fact.origin.startswith("card:") and not ref.problem:
+            return ref._replace(problem="is not a Hub model id (`org/name`)")
+        return ref
 
     # ---- resolution -----------------------------------------------------------------------------------
     def _resolve_into(self, ref: Ref, evidence, relation, via, out, seen, depth) -> None:
         if ref.id in seen or depth > MAX_DEPTH:
             return
         seen.add(ref.id)
-        lic, how, note, lic_path, notices, parent_mf = self._resolve_one(ref)
-        out.append(Base(id=ref.id, display=ref.display, license=lic, resolved_from=how, relation=relation,
-                        evidence=evidence, via=via, note=note, license_path=lic_path, notice_lines=notices,
-                        revision=self._locked_revision(ref) if how == "lock" else ""))
-        if parent_mf is not None:
+        a = self._resolve_one(ref)
+        problems = tuple((f"`{e.value}` {ref.problem}", e.path, e.line) for e in evidence) if ref.problem else ()
+        out.append(Base(id=ref.id, display=ref.display, license=a.license, resolved_from=a.how, relation=relation,
+                        evidence=evidence, via=via, note=a.note, license_path=a.license_path, notice_lines=a.notices,
+                        revision=self._locked_revision(ref) if a.how == "lock" else "",
+                        disagreements=a.disagreements, problems=problems if not via else ()))
+        if a.mf is not None:
             start = len(out)
-            for pref, pev in self._refs(parent_mf):
+            for pref, pev in self._refs(a.mf)[0]:
                 self._resolve_into(pref, pev, "ancestor", via + (ref.display,), out, seen, depth + 1)
-            self._mark_relabels(out, start, ref.display, lic)
-        elif how == "registry" and ref.kind == "hub":
-            pass  # registry entries name the original's licence directly
+            self._mark_relabels(out, start, ref.display, a.license)
 
-    def _resolve_one(self, ref: Ref):
-        """(licence id or None, resolved_from, note, licence file path, NOTICE lines, base ModelFacts)."""
-        entry = self.models.get(ref.id) or self.models.get(ref.display)
+    def _resolve_one(self, ref: Ref) -> Answer:
+        curated = self._curated(ref)
+        unlicensed = None  # a copy that declares no licence: the answer only when no other source has one
+        for source in self.sources:
+            found = source(ref)
+            if found is None:
+                continue
+            if curated is None:
+                if found.license:
+                    return found
+                unlicensed = unlicensed or found
+                continue
+            if curated.license and found.license and not self._agree(curated.license, found.license):
+                path, line = found.said_at
+                return curated._replace(disagreements=(Disagreement(found.note, found.license, path, line, found.how),))
+            return curated._replace(license_path=curated.license_path or found.license_path, notices=found.notices,
+                                    mf=found.mf)
+        if curated is not None or unlicensed is not None:
+            return curated or unlicensed
+        if ref.kind == "local":
+            return Answer(None, "unknown", "local path not found in this repository")
+        if ref.kind == "url":
+            return Answer(None, "unknown", "a URL that is not a Hugging Face model")
+        return Answer(None, "unknown", "")
+
+    def _agree(self, a: Optional[str], b: Optional[str]) -> bool:
+        return bool(a) and bool(b) and self.kb.main(self.kb.lookup(a) or a) == self.kb.main(self.kb.lookup(b) or b)
+
+    def _curated(self, ref: Ref) -> Optional[Answer]:
+        """The configuration's `models` table, then the built-in registry."""
+        entry = self.models.get(ref.id) or self.models.get(ref.display.lower())
         if entry is not None:
             lic, path = (entry, None) if isinstance(entry, str) else (entry.get("license"), entry.get("path"))
             lid = self.kb.lookup(lic) if lic else None
-            return (self.kb.main(lid) if lid else lic), "config", "from the configuration's models table", path, (), None
-        locked = self._locked(ref)
-        if locked is not None:
-            return locked
-        folder = self._local_folder(ref) if ref.kind != "hint" else None
-        if folder is not None:
-            mf = self.collect_folder(self.source, folder)
-            return self._from_folder(ref, mf, "local", f"local folder {folder or '.'}")
-        cached = self._hf_cached(ref) if ref.kind == "hub" else None
-        if cached is not None:
-            from .sources import FsSource
-
-            repo_dir, snap = cached
-            mf = self.collect_folder(FsSource(repo_dir), snap)
-            return self._from_folder(ref, mf, "hf-cache", f"Hugging Face cache {repo_dir}", repo_dir)
+            return Answer((self.kb.main(lid) if lid else lic), "config", "from the configuration's models table", path)
         reg = self._registry(ref)
-        if reg:
-            return reg[0], "registry", reg[1], None, (), None
-        if ref.kind == "local":
-            return None, "unknown", "local path not found in this repository", None, (), None
-        return None, "unknown", "", None, (), None
+        return Answer(reg[0], "registry", reg[1]) if reg else None
+
+    def _local_answer(self, ref: Ref) -> Optional[Answer]:
+        folder = self._local_folder(ref) if ref.kind in ("hub", "local") else None
+        if folder is None:
+            return None
+        return self._from_folder(self._collected(folder), "local", f"local folder {folder or '.'}")
+
+    def _collected(self, folder: str) -> ModelFacts:
+        """A local folder's facts, read once per check (a base is asked about by every model built on it)."""
+        if folder not in self._folders:
+            self._folders[folder] = self.collect_folder(self.source, folder)
+        return self._folders[folder]
+
+    def _cache_answer(self, ref: Ref) -> Optional[Answer]:
+        cached = self._hf_cached(ref) if ref.kind == "hub" else None
+        if cached is None:
+            return None
+        from .sources import FsSource
+
+        repo_dir, snap = cached
+        mf = self.collect_folder(FsSource(repo_dir), snap)
+        return self._from_folder(mf, "hf-cache", f"Hugging Face cache {repo_dir}", repo_dir)
 
     # ---- weightgate.lock ------------------------------------------------------------------------------------
     def _use_lock(self, mf: ModelFacts) -> None:
@@ -216,13 +356,17 @@ class Resolver:
         if entry.status != "ok":
             return None, "lock", status_note(self._lock, entry), None, (), None
         mf = entry_facts(self._lock, entry)
-        lic, _, _ = own_license(self.kb, mf)
+        lic = own_license(self.kb, mf)[0]
         where = f"{self._lock.path}: Hub card of {entry.id} at {entry.revision[:12] or 'unknown revision'}"
         if lic:
             return lic, "lock", where, None, (), mf
         said = ", ".join(entry.license + ((entry.license_name,) if entry.license_name else ()))
         why = f"declares {said}, which weightgate does not know" if said else "declares no licence"
         return None, "lock", f"{where} {why}", None, (), mf
+
+    def _lock_answer(self, ref: Ref) -> Optional[Answer]:
+        locked = self._locked(ref)
+        return Answer(*locked) if locked is not None else None
 
     def _locked_revision(self, ref: Ref) -> str:
         entry = self._lock.get(ref.id) if self._lock is not None else None
@@ -238,38 +382,81 @@ class Resolver:
             if b.license and not b.relabelled_by and self.kb.main(b.license) != mine:
                 out[i] = b._replace(relabelled_by=f"{link}, which declares {link_license}")
 
-    def _from_folder(self, ref: Ref, mf: ModelFacts, how: str, where: str, root_dir: Optional[str] = None):
-        """A base whose card (and licence files) we can read: its own declaration, else the registry."""
-        lic, lic_path, notices = own_license(self.kb, mf)
-        if lic_path and root_dir:
-            lic_path = os.path.join(root_dir, *lic_path.split("/"))
+    def _from_folder(self, mf: ModelFacts, how: str, where: str, root_dir: Optional[str] = None) -> Answer:
+        """A base whose card (and licence files) we can read: what it declares."""
+        lic, lic_path, notices, said_at = own_license(self.kb, mf)
+        if root_dir:
+            said_at = (os.path.join(root_dir, *said_at[0].split("/")) if said_at[0] else "", said_at[1])
+            if lic_path:
+                lic_path = os.path.join(root_dir, *lic_path.split("/"))
         if lic:
-            return lic, how, where, lic_path, notices, mf
-        reg = self._registry(ref)
-        if reg:
-            return reg[0], "registry", reg[1], lic_path, notices, mf
-        return None, "unknown", f"{where} declares no licence", None, (), mf
+            return Answer(lic, how, where, lic_path, notices, mf, said_at)
+        return Answer(None, "unknown", f"{where} declares no licence", None, (), mf)
 
     def _registry(self, ref: Ref):
         if ref.kind == "hint":
             fam = next((f for f in self.kb.families if "family:" + f.name == ref.id), None)
             return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}") if fam else None
-        if ref.kind != "hub":
+        if ref.kind == "hub":
+            hit = self.kb.family_for(ref.id) or (self._without_org(ref.id) if "/" not in ref.id else None)
+        elif ref.kind == "name":
+            hit = self.kb.family_for_name(ref.id)
+        elif ref.kind == "local":
+            hit = self._named_like(ref)
+        else:
             return None
-        hit = self.kb.family_for(ref.id)
         if not hit:
             return None
         fam, how = hit
         note = f"registry: {fam.name}" + (f" ({how})" if how != "id" else "") + (f"; {fam.evidence}" if fam.evidence else "")
         return fam.license, note
 
+    def _without_org(self, name: str):
+        """A Hub-shaped name without an organisation: a registry name ("CodeLlama-7B"), or an id whose slash
+        became an underscore in a file-system-safe spelling (`meta-llama_Llama-2-7b-hf`)."""
+        hit = self.kb.family_for_name(name)
+        for i in (i for i, ch in enumerate(name) if ch == "_" and not hit):
+            hit = self.kb.family_for(f"{name[:i]}/{name[i + 1:]}")
+        return hit
+
+    def _named_like(self, ref: Ref):
+        """A local folder named like a base the registry knows, that names no base of its own, is that base
+        whatever its card says (a folder that names its bases is a derivative: its lineage decides)."""
+        fam = self.kb.family_for_name(posixpath.basename(ref.id.rstrip("/")))
+        if fam is None or self.source.kind(ref.id) != "dir":
+            return None
+        mf = self._collected(ref.id)
+        if any(f.kind in STRONG or f.kind in WEAK for f in mf.facts):
+            return None
+        return fam[0], "folder named like it"
+
+    def _prose_disagreements(self, mf: ModelFacts, bases: List[Base]) -> Tuple[Disagreement, ...]:
+        """Bases the card's text names that the metadata's lineage does not explain: known to curated knowledge,
+        under a licence that carries obligations, and in no licence family of the resolved bases."""
+        direct = [b for b in bases if not b.via]
+        if not all(b.license for b in direct):
+            return ()  # an unknown base is reported as such; its ancestors might explain the prose
+        ids = {b.id for b in bases}
+        families = {self._licence_family(b.license) for b in bases if b.license}
+        out = []
+        for ref, evidence in self._group(mf, mf.of("base_prose"), False):
+            found = self._curated(ref) if ref.id not in ids else None
+            lic = self.kb.get(self.kb.main(found.license)) if found and found.license else None
+            if lic is None or lic.kind == "permissive" or self._licence_family(lic.id) in families:
+                continue
+            out.append(Disagreement(f"the card's text names {ref.display} ({found.note})", lic.id,
+                                    evidence[0].path, evidence[0].line, "prose"))
+        return tuple(out)
+
+    def _licence_family(self, lid: str) -> str:
+        lic = self.kb.get(self.kb.main(lid))
+        return (lic.family or lic.id) if lic else lid
+
     def _local_folder(self, ref: Ref) -> Optional[str]:
         if ref.kind == "local":
             return ref.id if not ref.id.startswith("..") and self.source.kind(ref.id) == "dir" else None
         org, _, name = ref.display.partition("/")
-        if not name:
-            return None
-        for cand in (name, ref.display, f"{org}--{name}"):
+        for cand in (name, ref.display, f"{org}--{name}") if name else (org,):
             for base_dir in {self.stop_at, ""}:
                 path = posixpath.join(base_dir, cand) if base_dir else cand
                 if self.source.kind(path) == "dir" and _has_card_or_license(self.source, path):
@@ -307,6 +494,13 @@ class Resolver:
         return repo_dir, f"snapshots/{snap}"
 
 
+def _split_list(value: str) -> List[str]:
+    """A list written into one string ("org/a, org/b"); a value without commas is itself."""
+    if "," not in value and ";" not in value:
+        return [value]
+    return [v for v in re.split(r"\s*[,;]\s*", value) if v.strip()]
+
+
 def _has_card_or_license(source, folder: str) -> bool:
     from .discover import find_card, is_license_file, list_files
 
@@ -315,7 +509,8 @@ def _has_card_or_license(source, folder: str) -> bool:
 
 
 def own_license(kb, mf: ModelFacts):
-    """The licence a (base) folder declares: card metadata first, then a licence file it ships."""
+    """The licence a (base) folder declares: card metadata first, then a licence file it ships; with the licence
+    file to copy, the NOTICE lines, and (path, line) of the declaration."""
     from .declared import declarations
 
     decls = declarations(mf, kb)
@@ -326,8 +521,8 @@ def own_license(kb, mf: ModelFacts):
     for source in ("card", "license-file", "card-body", "checkpoint"):
         for d in decls:
             if d.source == source and d.ids:
-                return d.ids[0], lic_path, notices
-    return None, lic_path, notices
+                return d.ids[0], lic_path, notices, (d.path, d.line)
+    return None, lic_path, notices, ("", 0)
 
 
 def relation_of(mf: ModelFacts, n_refs: int) -> str:

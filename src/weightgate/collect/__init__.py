@@ -149,6 +149,9 @@ def collect_model(reader: Reader, kb, folder: str, files: List[str], stop_at: st
             if text is not None:
                 facts, body, body_start = read_card(path, text)
                 mf.facts.extend(facts)
+                from .prose_lineage import prose_bases  # bases named in the card's text need the registry
+
+                mf.facts.extend(prose_bases(path, body, body_start, kb))
                 mf.card_path, mf.card_body, mf.card_body_start = path, body, body_start
         elif low == "adapter_config.json":
             text, problems = reader.text(path)

@@ -303,20 +303,8 @@ _SELF_SUBJECT = LazyPattern(
 _THANKS = LazyPattern(r"\b(?:thank|thanks|grateful|acknowledg\w*|credits?)\b", re.I)
 _OTHER_SUBJECT = LazyPattern(r"\b(?:base|original|upstream|parent|underlying|foundation|other|compared|their)\b", re.I)
 _BADGE = LazyPattern(r"badge/licen[cs]e-([^-/)\s]+(?:--[^-/)\s]+)*)-", re.I)
-_BASE_LINE = LazyPattern(
-    r"(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?|on\s+top\s+of)|original\s+model|base\s+model|"
-    r"merged\s+with|merge\s+of|"
-    r"trained\s+from|derived\s+from|quantized\s+(?:version\s+of|from)|adapter\s+for|built\s+on(?:\s+top\s+of)?|"
-    r"based\s+on)\s*(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*:?\s*(.{2,300})", re.I)
-# Words that must occur in a line before _BASE_LINE can match it.
-_BASE_WORDS = ("tune", "original", "base model", "trained from", "derived", "quantiz", "adapter for", "built on",
-               "based on", "merge")
-_SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+(?=[A-Z(\[])")
 _CODE_SUBJECT = LazyPattern(r"\b(?:code|codebase|repository|repo|scripts?|software|library|training code|"
                            r"source|implementation|website|dataset|data|paper)\b", re.I)
-_HF_URL = LazyPattern(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?!datasets/|spaces/|docs/|blog/)"
-                     r"([A-Za-z0-9][\w.-]*/[\w.-]+)")
-_HUB_ID = LazyPattern(r"(?<![\w./@-])([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
 _OPEN_SOURCE = LazyPattern(r"\bopen[- ]?sourced?\b", re.I)
 _OSS_TARGET = LazyPattern(r"\b(?:model|llm|weights?|checkpoints?|adapters?|lora|release|language model|"
                          r"alternative|version)\b", re.I)
@@ -405,11 +393,6 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             if mine or in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
                 value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
-        bm = _BASE_LINE.search(raw) if any(k in low for k in _BASE_WORDS) else None
-        if bm:
-            ref = _hub_ref(_SENTENCE_END.split(bm.group(1), 1)[0])
-            if ref:
-                out.append(Fact("base_prose", ref, path, line_no, "card-body:base"))
         for sentence in (re.split(r"(?<=[.!?])\s+", plain) if "source" in low and "open" in low else ()):
             om = _OPEN_SOURCE.search(sentence)
             if (om and _OSS_TARGET.search(sentence) and not _OSS_NOT_MODEL.search(sentence[om.end(): om.end() + 40])
@@ -611,15 +594,3 @@ def _code_block_facts(path: str, lines: List[str], first_line: int) -> List[Fact
 
     return [Fact(f.kind, f.value, f.path, f.line + first_line - 1, "card-body:mergekit") for f in read_mergekit(path, text)
             if f.kind != "problem"]
-
-
-def _hub_ref(text: str) -> Optional[str]:
-    """The model a "fine-tuned from …" line points at: a Hub URL first, then an org/name token."""
-    url = _HF_URL.search(text)
-    if url:
-        return url.group(1).rstrip(".")
-    plain = _plain(text)
-    m = _HUB_ID.search(plain)
-    if m and not m.group(1).lower().startswith(("http", "www.")):
-        return m.group(1).rstrip(".")
-    return None

@@ -36,6 +36,8 @@ _DEFAULT_REASONS = {
                             "Hugging Face cache",
     "base-conflict": "which base the weights come from is the owner's knowledge: name it in the card, or remove the "
                      "file left from another run",
+    "lineage-conflict": "which base the weights come from, or which copy is mislabelled, is the owner's call; the "
+                        "finding names both sources",
     "checkpoint-unverifiable": "the weights are LFS pointers; fetch the objects (git lfs pull) and check again",
     "pickle-checkpoint": "converting weights to safetensors is not a metadata edit",
     "metadata-invalid": "not a mechanical change; follow the suggestion above",

@@ -92,6 +92,7 @@ class Family:
     names: Tuple[str, ...]  # globs on the lowercase repo name, for re-upload namespaces
     evidence: str
     hints: Tuple[str, ...] = ()  # globs on checkpoint hints (kohya ss_sd_model_name, modelspec.architecture)
+    mentions: Tuple[str, ...] = ()  # how prose names the family without a size ("Llama 2", "Qwen3")
 
 
 @record
@@ -162,13 +163,16 @@ class Knowledge:
     """Everything the data files say, indexed for the questions the pipeline asks."""
 
     def __init__(self, licenses=None, hub_ids=(), families=None, reuploaders=None, reupload_suffixes=(),
-                 generic_titles=(), datasets=None, _by_declared=None, _by_exact=None, _fp_index=None,
-                 coverage=None):
+                 reupload_patterns=(), generic_titles=(), datasets=None, _by_declared=None, _by_exact=None,
+                 _fp_index=None, coverage=None):
         self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
         self.families: List[Family] = families if families is not None else []
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
+        self.reupload_patterns: Tuple[str, ...] = reupload_patterns
+        self._names_index = None  # built on first use by _name_index
+        self._name_hits: Dict[str, Optional[Tuple[Family, str]]] = {}
         self.generic_titles: Tuple[str, ...] = generic_titles
         self.datasets: List[Dataset] = datasets if datasets is not None else []
         self.generators: List[Generator] = []
@@ -293,6 +297,46 @@ class Knowledge:
             self._fam_index = _FamilyIndex(self.families, key)
         return self._fam_index
 
+    def family_for_name(self, name: str) -> Optional[Tuple[Family, str]]:
+        """The family of a model named without its organisation ("CodeLlama-7B", "Llama3-8B-Instruct", a local
+        folder's name), else of a family-only mention ("Llama 2", "Qwen3"), and how it matched. Names are compared
+        without separators and re-upload suffixes, so "Llama3-8B" finds "llama-3-8b"."""
+        low = " ".join(name.strip().lower().split())
+        if low not in self._name_hits:  # card prose asks about the same words again and again
+            self._name_hits[low] = self._family_for_name(low) if low else None
+        return self._name_hits[low]
+
+    def _family_for_name(self, low: str) -> Optional[Tuple[Family, str]]:
+        names, mentions, squashed = self._name_index()
+        stripped = self.strip_reupload_suffixes(low)
+        hit = _first_glob(names, (low, stripped))
+        if hit is not None:
+            return hit, "name"
+        if squash(low) in mentions:
+            return mentions[squash(low)], "family name"
+        hit = _first_glob(squashed, (squash(low), squash(stripped)))
+        return (hit, "name") if hit is not None else None
+
+    def _name_index(self):
+        """Globs on names (as written, and without separators: each family's `names` and the name part of its
+        `ids`) keyed by their first three characters, and `mentions` without separators. A squashed glob whose
+        fixed start is short and holds no version digit ("t5-*", "llama-*" of huggyllama/llama-*) would match
+        other families' names and is left out."""
+        if self._names_index is None:
+            names: Dict[str, List[Tuple[int, str, Family]]] = {}
+            squashed: Dict[str, List[Tuple[int, str, Family]]] = {}
+            mentions: Dict[str, Family] = {}
+            for order, fam in enumerate(self.families):
+                for g in fam.names:
+                    names.setdefault(_key(g), []).append((order, g, fam))
+                for g in {squash(g.rsplit("/", 1)[-1]) for g in fam.names + fam.ids}:
+                    if _specific(re.split(r"[*?[]", g, maxsplit=1)[0]):
+                        squashed.setdefault(_key(g), []).append((order, g, fam))
+                for m in fam.mentions:
+                    mentions.setdefault(squash(m), fam)
+            self._names_index = (names, mentions, squashed)
+        return self._names_index
+
     def family_for_hint(self, hint: str) -> Optional[Family]:
         """The family a checkpoint hint names (a base checkpoint file name or an architecture id)."""
         value = hint.strip().lower().replace("\\", "/").rsplit("/", 1)[-1]
@@ -302,6 +346,8 @@ class Knowledge:
         return None
 
     def strip_reupload_suffixes(self, name: str) -> str:
+        """The original's name inside a re-upload or quantization name ("llama-2-7b-chat-q4_k_m.gguf" style
+        suffixes, `-GPTQ-Int4`, `-exl2-4.0bpw`, `-MLX-4bit`), applied repeatedly."""
         changed = True
         while changed:
             changed = False
@@ -309,6 +355,11 @@ class Knowledge:
                 if name.endswith(suf) and len(name) > len(suf):
                     name = name[: -len(suf)]
                     changed = True
+            for pattern in () if changed else self.reupload_patterns:  # the listed suffixes first: "-bnb-4bit"
+                cut = re.sub(pattern + "$", "", name)
+                if cut != name and cut:
+                    name, changed = cut, True
+                    break
         return name
 
     def dataset_for(self, ref: str) -> Optional[Dataset]:
@@ -395,6 +446,32 @@ def _glob_match(text: str, glob: str) -> bool:
     if not text.startswith(glob[:cut]):
         return False
     return text == glob if cut == len(glob) else fnmatch.fnmatchcase(text, glob)
+
+
+def _key(glob: str) -> str:
+    """The index key of a glob: its first three characters, or "" when a wildcard comes sooner."""
+    head = re.split(r"[*?[]", glob, maxsplit=1)[0]
+    return head[:3] if len(head) >= 3 else ""
+
+
+def _first_glob(index, candidates) -> Optional[Family]:
+    """The first family (in data order) with a glob in `index` matching one of the candidates."""
+    best = None
+    for c in candidates:
+        for order, glob, fam in index.get(c[:3], []) + index.get("", []):
+            if (best is None or order < best[0]) and _glob_match(c, glob):
+                best = (order, fam)
+    return best[1] if best else None
+
+
+def _specific(prefix: str) -> bool:
+    return len(prefix) >= 6 or (len(prefix) >= 3 and any(c.isdigit() for c in prefix))
+
+
+def squash(name: str) -> str:
+    """A model name without separators, case and version "v", for comparing how people write it: "Llama3-8B" ~
+    "llama-3-8b", "Animagine XL V3" ~ "animagine-xl-3"."""
+    return re.sub(r"[\s._-]+", "", re.sub(r"(?:^|(?<=[\s._-]))v(?=\d)", "", name.lower()))
 
 
 def _strip_version_noise(value: str) -> str:
@@ -567,10 +644,12 @@ def _build(raw: dict) -> Knowledge:
     fam = raw["families"]
     kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
                           names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""),
-                          hints=tuple(g.lower() for g in x.get("hints", [])))
+                          hints=tuple(g.lower() for g in x.get("hints", [])),
+                          mentions=tuple(x.get("mentions", [])))
                    for x in fam.get("family", [])]
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
+    kb.reupload_patterns = tuple(fam.get("reupload_suffix_patterns", []))
     # globs keep their "*" (normalise would strip it as markdown emphasis)
     kb.generic_titles = tuple(" ".join(t.lower().split()) if "*" in t else normalise(t)
                               for t in fam.get("generic_titles", []))
@@ -590,7 +669,7 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
     licenses_copy._built.update(kb.licenses._built)
     new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids, families=list(kb.families),
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
-                    generic_titles=kb.generic_titles, datasets=list(kb.datasets),
+                    reupload_patterns=kb.reupload_patterns, generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     new.generators = kb.generators

@@ -27,6 +27,7 @@ RULE_MODULES = (
     "unknown_base_license",
     "base_conflict",
     "lock_invalid",
+    "lineage_conflict",
     "open_source_claim",
     "checkpoint_unverifiable",
     "pickle_checkpoint",

@@ -9,6 +9,8 @@ Reported:
   still judges the value (a misspelt `license`, `base_model` or `datasets` key: TRL writes `licence: license`
   into every card), an error when the value is lost;
 - values of the wrong type, such as YAML 1.1 turning an unquoted `no` into `false`;
+- a base reference that is not a clean Hub id: a name (`base_model: Llama 2 7B`), invisible or look-alike
+  characters (it is still resolved, and the base's obligations still apply);
 - `base_model_relation` outside adapter / merge / quantized / finetune;
 - front matter that is not valid YAML or not a mapping, JSON configs that do not parse, corrupt checkpoint
   headers, unreadable or non-UTF-8 text files, and files too large to be what they claim.
@@ -62,6 +64,10 @@ def check(model):
             yield finding(ID, SEVERITY, f.path, f.line,
                           f"`base_model_relation: {f.value}` is not one of {', '.join(RELATIONS)}",
                           "Hub model card metadata: base_model_relation", f"use one of {', '.join(RELATIONS)}")
+    for b in model.bases:
+        for message, path, line in b.problems:
+            yield finding(ID, SEVERITY, path, line, f"base reference {message}",
+                          "Hub model card metadata: base_model is a Hub model id", "write the base's Hub id, `org/name`")
 
 
 def _other_severity(model) -> str:

@@ -4,7 +4,9 @@ weightgate resolves a base's licence without the network, in this order: the `mo
 configuration, `weightgate.lock` (written by `weightgate lock`), a local folder (a relative path, or a sibling folder named like the base), the local Hugging
 Face cache (`HF_HUB_CACHE`, `HF_HOME/hub`, `~/.cache/huggingface/hub`), then the built-in registry of model
 families and re-upload namespaces. When none knows the base, its obligations cannot be checked, so the gate
-fails safe (error by default; lower it with `severity` in the configuration).
+fails safe (error by default; lower it with `severity` in the configuration). When the card's text names a
+known ancestor with obligations ("a Llama 3 fine-tune"), that ancestor's terms are applied and the unknown
+base is a warning: only its own terms are unchecked.
 
 Fix: record the base from the Hub once and commit the lock file (`weightgate lock` asks the Hub for the base's
 card, follows its own bases, and writes `weightgate.lock`; check and the hooks then read it offline). A base
@@ -50,6 +52,15 @@ def check(model):
                           "set `base_model:` in the card to the base's Hub id")
             continue
         detail = f"; {b.note}" if b.note else ""
+        told = [a for a in model.bases if a.via[:1] == (b.display,) and a.note.startswith("named in the card's text")]
+        if told:  # the card's text names a known ancestor, whose terms are applied: the gap is the base's own terms
+            yield finding(ID, "warning", path, line,
+                          f"the licence of base {b.display}{chain} cannot be resolved offline{detail}; the card's text "
+                          f"names its ancestor {told[0].display} ({told[0].license}), whose terms are applied", "",
+                          f"run `weightgate lock` to record the base from the Hub (and commit weightgate.lock), or add "
+                          f"it to the configuration's models table: [tool.weightgate.models] \"{b.display}\" = "
+                          f"\"<licence id>\"")
+            continue
         if b.resolved_from == "lock":  # the note says why the lock has no licence and how to fix that
             fix = (f"follow the note above, or set the licence in the configuration's models table: "
                    f"[tool.weightgate.models] \"{b.display}\" = \"<licence id>\"")
