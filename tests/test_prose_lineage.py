@@ -104,6 +104,7 @@ def test_prose_names_its_bases(text, bases):
     "This model is a quantized version of the base model.",
     "QLoRA is a quantized version of LoRA.",
     "Nothing here is a fine-tune of an existing model.",
+    "For this example, we'll use the SD-v1-5 model and the LCM-LoRA for SD-v1-5 with canny ControlNet.",
     "We release a pretrained model trained on Llama-2-7b outputs.",
     "fine-tuned from /home/u/models/my-private-model",
     "Our architecture is based on the Llama 2 architecture.",

@@ -241,6 +241,8 @@ def _registry_names(text: str, kb) -> Iterator[str]:
                 if not any(_NOT_WEIGHTS.fullmatch(w) for w in after):  # "the Llama 2 (model) architecture"
                     yield phrase
                 return
+        if not (words[start].isalpha() and words[start].islower()) and not words[start].endswith("'s"):
+            return  # only articles, adjectives and an owner ("the", "pretrained", "Meta's") come before a name
 
 
 def _plain(s: str) -> str:
