@@ -176,8 +176,8 @@ class Resolver:
     def local_folders(self, mf: ModelFacts) -> List[str]:
         """The folders of this source that the model's direct bases resolve to (for incremental checks)."""
         out = []
-        for ref, _ev in self._refs(mf):
-            folder = self._local_folder(ref) if ref.kind != "hint" else None
+        for ref, _ev in self._refs(mf)[0]:
+            folder = self._local_folder(ref) if ref.kind in ("hub", "local") else None
             if folder is not None:
                 out.append(folder)
         return out
