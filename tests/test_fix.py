@@ -314,10 +314,10 @@ def test_naming_rule_and_prose_are_left_with_reasons(tmp_path):
 
 
 def test_unknown_base_license_is_explained(tmp_path):
-    repo = write_tree(tmp_path / "m", {"README.md": card("license: mit\nbase_model: someone/private-model")})
+    repo = write_tree(tmp_path / "m", {"README.md": card("license: mit\nbase_model: someone/private-llama-model")})
     code, out = run_fix(repo)
     assert code == 1 and "unknown-base-license" in out and "does not guess" in out
-    assert (repo / "README.md").read_text() == card("license: mit\nbase_model: someone/private-model")
+    assert (repo / "README.md").read_text() == card("license: mit\nbase_model: someone/private-llama-model")
 
 
 def test_select_limits_the_fixes(tmp_path):

@@ -110,6 +110,7 @@ class Answer:
     mf: Optional[ModelFacts] = None  # the base's own facts, when a copy of it can be read (its bases follow)
     said_at: Tuple[str, int] = ("", 0)  # where that copy declares its licence
     disagreements: Tuple[Disagreement, ...] = ()
+    parents: Tuple[str, ...] = ()  # the bases a registry entry records for a community model
 
 
 class Resolver:
@@ -269,6 +270,13 @@ class Resolver:
             for pref, pev in self._refs(a.mf)[0]:
                 self._resolve_into(pref, pev, "ancestor", via + (ref.display,), out, seen, depth + 1)
             self._mark_relabels(out, start, ref.display, a.license)
+        elif a.parents:  # a community model the registry knows, with its own bases: their terms reach it too
+            start = len(out)
+            for parent in a.parents:
+                pref = normalise_ref(parent, "")
+                if pref is not None:
+                    self._resolve_into(pref, evidence, "ancestor", via + (ref.display,), out, seen, depth + 1)
+            self._mark_relabels(out, start, ref.display, a.license)
 
     def _resolve_one(self, ref: Ref) -> Answer:
         curated = self._curated(ref)
@@ -306,7 +314,7 @@ class Resolver:
             lid = self.kb.lookup(lic) if lic else None
             return Answer((self.kb.main(lid) if lid else lic), "config", "from the configuration's models table", path)
         reg = self._registry(ref)
-        return Answer(reg[0], "registry", reg[1]) if reg else None
+        return Answer(reg[0], "registry", reg[1], parents=reg[2]) if reg else None
 
     def _local_answer(self, ref: Ref) -> Optional[Answer]:
         folder = self._local_folder(ref) if ref.kind in ("hub", "local") else None
@@ -347,7 +355,7 @@ class Resolver:
             return None
         if self.kb.family_for(ref.id):  # curated knowledge wins; a lock that disagrees is stale or wrong
             lic = own_license(self.kb, entry_facts(self._lock, entry))[0] if entry.status == "ok" else None
-            reg_license, reg_note = self._registry(ref)
+            reg_license, reg_note, _parents = self._registry(ref)
             problem = conflict(self._lock, entry, lic, self.kb.main(reg_license), reg_note) if (
                 lic and self.kb.main(lic) != self.kb.main(reg_license)) else None
             if problem is not None and problem not in self._mf.facts:
@@ -396,7 +404,7 @@ class Resolver:
     def _registry(self, ref: Ref):
         if ref.kind == "hint":
             fam = next((f for f in self.kb.families if "family:" + f.name == ref.id), None)
-            return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}") if fam else None
+            return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}", fam.bases) if fam else None
         if ref.kind == "hub":
             hit = self.kb.family_for(ref.id) or (self._without_org(ref.id) if "/" not in ref.id else None)
         elif ref.kind == "name":
@@ -409,7 +417,7 @@ class Resolver:
             return None
         fam, how = hit
         note = f"registry: {fam.name}" + (f" ({how})" if how != "id" else "") + (f"; {fam.evidence}" if fam.evidence else "")
-        return fam.license, note
+        return fam.license, note, fam.bases
 
     def _without_org(self, name: str):
         """A Hub-shaped name without an organisation: a registry name ("CodeLlama-7B"), or an id whose slash

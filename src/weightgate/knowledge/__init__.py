@@ -93,6 +93,7 @@ class Family:
     evidence: str
     hints: Tuple[str, ...] = ()  # globs on checkpoint hints (kohya ss_sd_model_name, modelspec.architecture)
     mentions: Tuple[str, ...] = ()  # how prose names the family without a size ("Llama 2", "Qwen3")
+    bases: Tuple[str, ...] = ()  # a community model's own bases (Hub ids): lineage goes on through them
 
 
 @record
@@ -264,6 +265,17 @@ class Knowledge:
         return None
 
     # ---- families --------------------------------------------------------------------------------------
+    restricted_name_words: Tuple[str, ...] = ()
+
+    def restricted_word_in(self, hub_id: str) -> Optional[str]:
+        """The word of a repo name that says it was built from a family with limiting terms ("L3", "Llama"),
+        or None (`restricted_name_words` in families.toml)."""
+        name = hub_id.rsplit("/", 1)[-1].lower()
+        for word in re.split(r"[-_ ]+", name):
+            if word and any(fnmatch.fnmatchcase(word, g) for g in self.restricted_name_words):
+                return word
+        return None
+
     def family_for(self, hub_id: str) -> Optional[Tuple[Family, str]]:
         """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>").
 
@@ -645,11 +657,12 @@ def _build(raw: dict) -> Knowledge:
     kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
                           names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""),
                           hints=tuple(g.lower() for g in x.get("hints", [])),
-                          mentions=tuple(x.get("mentions", [])))
+                          mentions=tuple(x.get("mentions", [])), bases=tuple(x.get("bases", [])))
                    for x in fam.get("family", [])]
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
     kb.reupload_patterns = tuple(fam.get("reupload_suffix_patterns", []))
+    kb.restricted_name_words = tuple(w.lower() for w in fam.get("restricted_name_words", []))
     # globs keep their "*" (normalise would strip it as markdown emphasis)
     kb.generic_titles = tuple(" ".join(t.lower().split()) if "*" in t else normalise(t)
                               for t in fam.get("generic_titles", []))
@@ -673,6 +686,7 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
                     _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     new.generators = kb.generators
+    new.restricted_name_words = kb.restricted_name_words
     for raw in licenses:
         new.add_license(raw, source_name)
         for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):

@@ -4,7 +4,12 @@ weightgate resolves a base's licence without the network, in this order: the `mo
 configuration, `weightgate.lock` (written by `weightgate lock`), a local folder (a relative path, or a sibling folder named like the base), the local Hugging
 Face cache (`HF_HUB_CACHE`, `HF_HOME/hub`, `~/.cache/huggingface/hub`), then the built-in registry of model
 families and re-upload namespaces. When none knows the base, its obligations cannot be checked, so the gate
-fails safe (error by default; lower it with `severity` in the configuration). When the card's text names a
+fails safe: an error when the reference is not a clean Hub id, the lock found the base missing, private or
+gated, the model declares no licence of its own, or the base's name says it was built from a family with
+limiting terms ("L3-8B-…", "…-Llama-2-…", "Wizard-Vicuna-…": `restricted_name_words` in families.toml). A
+clean Hub id of a community model whose name shows no such family, in a model that declares its own licence,
+is a warning: the declared licence is still judged, only the base's own terms are unchecked. Make every
+unknown base an error with `severity = {"unknown-base-license" = "error"}` in the configuration. When the card's text names a
 known ancestor with obligations ("a Llama 3 fine-tune"), that ancestor's terms are applied and the unknown
 base is a warning: only its own terms are unchecked.
 
@@ -20,6 +25,8 @@ or download the base once (`huggingface-cli download <id> README.md LICENSE`) so
 """
 from __future__ import annotations
 
+import re
+
 from . import finding
 
 ID = "unknown-base-license"
@@ -27,6 +34,7 @@ SEVERITY = "error"
 SUMMARY = "A base model whose licence cannot be resolved offline."
 
 
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
 GROUP_ABOVE = 3  # a merge of many unknown inputs gets one finding, not one per input
 
 
@@ -67,5 +75,22 @@ def check(model):
         else:
             fix = (f"run `weightgate lock` to record the base from the Hub (and commit weightgate.lock), or add it "
                    f"to the configuration's models table: [tool.weightgate.models] \"{b.display}\" = \"<licence id>\"")
-        yield finding(ID, SEVERITY, path, line,
-                      f"the licence of base {b.display}{chain} cannot be resolved offline{detail}", "", fix)
+        severity, why = _severity(model, b)
+        yield finding(ID, severity, path, line,
+                      f"the licence of base {b.display}{chain} cannot be resolved offline{detail}{why}", "", fix)
+
+
+def _severity(model, base):
+    """(severity, reason) of one unknown base. An error when nothing limits the risk: the reference is not a
+    clean Hub id, the lock found it missing, private or gated, the model declares no licence of its own, or the
+    base's name says it was built from a family with limiting terms ("L3-8B-…", "…-Llama-2-…"). A warning for
+    a clean Hub id of a community model whose name shows no such family, in a model that declares its licence:
+    the card's own licence is judged, only the base's terms are unchecked."""
+    if base.resolved_from == "lock" or not _HUB_ID.match(base.display.strip()):
+        return SEVERITY, ""
+    if not any(d.known for d in model.declared):
+        return SEVERITY, ""
+    word = model.kb.restricted_word_in(base.display)
+    if word:
+        return SEVERITY, f"; its name (\"{word}\") says it was built from a family whose licence limits derivatives"
+    return "warning", ""
