@@ -20,7 +20,7 @@ def test_a_clean_community_id_without_a_family_word_is_a_warning(tmp_path, base)
 
 @pytest.mark.parametrize("base", ["Gryphe/MythoMax-L2-13b", "someone/L3-8B-roleplay", "someone/L3.1-8B-x",
                                   "ehartford/Wizard-Vicuna-7B-Uncensored", "someone/my-llama-ft",
-                                  "someone/Llama3-ft", "someone/gemma2-9b-ft", "someone/flux-lora-mix",
+                                  "someone/Llama3-ft", "someone/gemma-roleplay-mix", "someone/flux-lora-mix",
                                   "someone/sdxl-merge"])
 def test_a_name_that_says_a_limiting_family_keeps_it_an_error(tmp_path, base):
     write_tree(tmp_path, {"README.md": card(f"license: apache-2.0\nbase_model: {base}")})
@@ -64,3 +64,30 @@ def test_every_registry_base_resolves():
     for fam in kb.families:
         for base in fam.bases:
             assert kb.family_for(base.lower()), (fam.name, base)
+
+
+@pytest.mark.parametrize("base, licence", [
+    ("models/Qwen2_5-1_5b-Instruct", "apache-2.0"),  # LLaMA-Factory's training folder, written like a Hub id
+    ("someone/Llama-2-7b-hf", "llama2"),  # an original's exact name under another organisation
+    ("myorg/Meta-Llama-3-8B-Instruct", "llama3"),
+])
+def test_an_originals_name_under_another_organisation_is_that_original(tmp_path, base, licence):
+    write_tree(tmp_path, {"README.md": card(f"license: other\nbase_model: {base}")})
+    (b,) = check_json(tmp_path)["models"][0]["bases"]
+    assert b["license"] == licence and "another organisation" in b["note"]
+
+
+def test_a_fine_tune_named_after_its_base_brings_that_base_s_terms(tmp_path):
+    write_tree(tmp_path, {"README.md": card("license: apache-2.0\nbase_model: someone/Llama-2-7b-hf-support-ft")})
+    report = check_json(tmp_path)
+    (b,) = report["models"][0]["bases"]
+    assert b["license"] == "llama2" and report["exit_code"] == 1  # the relabel is caught
+
+
+def test_prose_naming_another_base_than_the_metadata_is_a_warning(tmp_path):
+    # a quantizer's copy of an upstream card names the upstream's own bases in its text
+    write_tree(tmp_path, {"README.md": card(
+        "license: mit\nbase_model: deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+        "# DeepSeek-R1-Distill-Qwen-1.5B GGUF\n\nThis model is fine-tuned from meta-llama/Llama-2-7b-hf.\n")})
+    report = check_json(tmp_path)
+    assert {f["severity"] for f in report["findings"] if f["rule"] == "lineage-conflict"} <= {"warning"}

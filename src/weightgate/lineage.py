@@ -407,6 +407,11 @@ class Resolver:
             return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}", fam.bases) if fam else None
         if ref.kind == "hub":
             hit = self.kb.family_for(ref.id) or (self._without_org(ref.id) if "/" not in ref.id else None)
+            if hit is None and "/" in ref.id:
+                # an original's exact name under another organisation (a re-upload, or a training folder
+                # `models/Qwen2_5-1_5b-Instruct` written like a Hub id) is that original
+                named = self.kb.family_for_name(ref.id.rsplit("/", 1)[-1])
+                hit = (named[0], "its name, under another organisation") if named and named[1] == "name" else None
         elif ref.kind == "name":
             hit = self.kb.family_for_name(ref.id)
         elif ref.kind == "local":

@@ -315,7 +315,11 @@ class Knowledge:
         without separators and re-upload suffixes, so "Llama3-8B" finds "llama-3-8b"."""
         low = " ".join(name.strip().lower().split())
         if low not in self._name_hits:  # card prose asks about the same words again and again
-            self._name_hits[low] = self._family_for_name(low) if low else None
+            hit = self._family_for_name(low) if low else None
+            if hit is None and "_" in low and _DIGIT_UNDERSCORE.search(low):
+                # a file-system-safe folder name writes "2.5" as "2_5" (models/Qwen2_5-1_5b-Instruct)
+                hit = self._family_for_name(_DIGIT_UNDERSCORE.sub(r"\1.\2", low))
+            self._name_hits[low] = hit
         return self._name_hits[low]
 
     def _family_for_name(self, low: str) -> Optional[Tuple[Family, str]]:
@@ -449,6 +453,9 @@ class _FamilyIndex:
         if positions and len({self.families[p].license for p in positions}) == 1:
             return self.families[positions[0]]
         return None
+
+
+_DIGIT_UNDERSCORE = re.compile(r"(\d)_(\d)")
 
 
 def _glob_match(text: str, glob: str) -> bool:

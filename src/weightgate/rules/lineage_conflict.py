@@ -8,7 +8,9 @@ Reported:
   repository, a warning for the cache, which is this machine's state);
 - a base the card's text names ("fine-tuned from meta-llama/Llama-2-7b-hf", "a Llama 3 fine-tune") that the
   metadata's lineage does not explain: a known base under a licence with obligations, in no licence family of
-  the bases `base_model` (or an adapter or mergekit config) names. The weights may come from either.
+  the bases `base_model` (or an adapter or mergekit config) names. The weights may come from either; the
+  metadata is used, and this is a warning (re-uploads and quantizations often carry the upstream card, whose
+  text names the upstream's own bases and siblings).
 
 Fix: make the metadata name the real base (`base_model:`); if a local copy is mislabelled, correct its card;
 if curated knowledge is wrong for your case, say so in the configuration:
@@ -32,7 +34,9 @@ def check(model):
         for d in b.disagreements:
             if d.how == "prose":
                 named = ", ".join(f"{x.display} ({x.license})" for x in model.bases if not x.via)
-                yield finding(ID, SEVERITY, d.path, d.line,
+                # The metadata is the card's statement of lineage; prose naming other models is often a copied
+                # upstream card (a quantizer's or a distill's model table), so it is a warning to look at.
+                yield finding(ID, "warning", d.path, d.line,
                               f"{d.source} under {d.license}, but the metadata's lineage is {named}; the weights "
                               f"may come from either", "",
                               "set `base_model:` to the model the weights were trained from (list every base)")
