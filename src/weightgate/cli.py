@@ -3,10 +3,10 @@
 Exit codes: 0 clean, 1 error findings, 2 usage/config/internal."""
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
+    import argparse
     from typing import List, Optional
 
 from .__about__ import __version__
@@ -16,6 +16,8 @@ ISSUES_URL = "https://github.com/weightgate/weightgate/issues"
 
 def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
     """The argument parser; with `only`, just that subcommand's (a hook pays for every parser built)."""
+    import argparse  # not on the common path: `check`'s usual arguments are read by _quick_check_args
+
     p = argparse.ArgumentParser(prog="weightgate",
                                 description="Licence compliance for model repositories: follows base_model lineage "
                                             "offline and fails on relabelled derivatives.")
@@ -119,12 +121,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         from .hook import main as hook_main
 
         return hook_main(argv[1:])
-    first = next((a for a in argv if not a.startswith("-")), None)
-    parser = _parser(first if first in COMMANDS and "-h" not in argv and "--help" not in argv else None)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
+    args = _quick_check_args(argv)
+    if args is None:
+        first = next((a for a in argv if not a.startswith("-")), None)
+        parser = _parser(first if first in COMMANDS and "-h" not in argv and "--help" not in argv else None)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
     try:
         if args.command == "check":
             return _check(args)
@@ -165,6 +169,65 @@ def main(argv: Optional[List[str]] = None) -> int:
     except Exception as e:  # noqa: BLE001 - the CLI's last line of defence: one line, exit 2
         return _fail(e, getattr(args, "debug", False))
     return 2
+
+
+class _CheckArgs:
+    """What `check`'s argparse parser would return, for the arguments _quick_check_args reads."""
+
+    def __init__(self):
+        self.command = "check"
+        self.paths: List[str] = []
+        self.format = self.output = self.config = self.select = self.ignore = self.hf_cache = None
+        self.ref = self.changed_since = None
+        self.debug = self.exit_zero = self.statistics = self.quiet = self.staged = False
+
+
+_CHECK_FLAGS = {"--exit-zero": "exit_zero", "--statistics": "statistics", "--quiet": "quiet", "-q": "quiet",
+                "--staged": "staged", "--debug": "debug"}
+_CHECK_VALUED = {"--output-format": "format", "--format": "format", "--output": "output", "-o": "output",
+                 "--config": "config", "--select": "select", "--ignore": "ignore", "--hf-cache": "hf_cache",
+                 "--ref": "ref", "--changed-since": "changed_since"}
+
+
+def _quick_check_args(argv: List[str]) -> Optional[_CheckArgs]:
+    """`check`'s arguments in the forms people and CI write (`check [PATH ...] [--format X] [--exit-zero] ...`),
+    read without argparse: importing it and building the parser is a measurable part of a check's start-up.
+    Anything else — help, abbreviations, `--`, bundled short options, a value that looks like an option, paths
+    on both sides of an option, a format argparse would refuse — returns None and goes to argparse, which
+    parses it (or reports the mistake) as it always has."""
+    if argv[:1] != ["check"]:
+        return None
+    args = _CheckArgs()
+    runs = 0  # argparse takes the paths as one run: `check a --exit-zero b` is its error to report
+    after_option = True
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        name, eq, value = a.partition("=")
+        if not a.startswith("-"):
+            if after_option:
+                runs += 1
+                after_option = False
+            args.paths.append(a)
+        elif a in _CHECK_FLAGS:
+            setattr(args, _CHECK_FLAGS[a], True)
+            after_option = True
+        elif name in _CHECK_VALUED and name != "-o" or a in _CHECK_VALUED:
+            if not eq:
+                if i + 1 >= len(argv):
+                    return None
+                i += 1
+                value = argv[i]
+            if not value or value.startswith("-"):
+                return None
+            setattr(args, _CHECK_VALUED[name], value)
+            after_option = True
+        else:
+            return None
+        i += 1
+    if runs > 1 or (args.format is not None and args.format not in OUTPUT_FORMATS):
+        return None
+    return args
 
 
 def _fail(e: BaseException, debug: bool) -> int:
