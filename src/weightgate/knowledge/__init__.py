@@ -168,7 +168,8 @@ class Knowledge:
                  _fp_index=None, coverage=None):
         self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
-        self.families: List[Family] = families if families is not None else []
+        self._families: Optional[List[Family]] = families if families is not None else []
+        self._family_tables: List[dict] = []  # built into Family records when first asked
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.reupload_patterns: Tuple[str, ...] = reupload_patterns
@@ -185,6 +186,18 @@ class Knowledge:
         # id → section markers and length of the real text (data/coverage.toml): what a whole copy holds
         self.coverage_data: Dict[str, dict] = coverage if coverage is not None else {}
         self._fam_index: Optional[_FamilyIndex] = None
+
+    @property
+    def families(self) -> List[Family]:
+        """The model families (data/families.toml), built when first asked: only a base reference needs them,
+        and building 350 records is a measurable part of a check's start-up."""
+        if self._families is None:
+            self._families = [_family(x) for x in self._family_tables]
+        return self._families
+
+    @families.setter
+    def families(self, value: List[Family]) -> None:
+        self._families = value
 
     def restriction_group(self, group: str) -> frozenset:
         """Ids of the licences whose use restrictions belong to `group` (variants included), read from the
@@ -661,11 +674,7 @@ def _build(raw: dict) -> Knowledge:
             kb._add_tables(table, name)
     kb.hub_ids = tuple(raw["hub_licenses"]["ids"])
     fam = raw["families"]
-    kb.families = [Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
-                          names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""),
-                          hints=tuple(g.lower() for g in x.get("hints", [])),
-                          mentions=tuple(x.get("mentions", [])), bases=tuple(x.get("bases", [])))
-                   for x in fam.get("family", [])]
+    kb._families, kb._family_tables = None, fam.get("family", [])
     kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
     kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
     kb.reupload_patterns = tuple(fam.get("reupload_suffix_patterns", []))
@@ -681,6 +690,13 @@ def _build(raw: dict) -> Knowledge:
     kb.coverage_data = raw.get("coverage", {})
     kb.generators = [Generator(**g) for g in raw["datasets"].get("generator", [])]
     return kb
+
+
+def _family(x: dict) -> Family:
+    return Family(name=x["name"], license=x["license"], ids=tuple(g.lower() for g in x.get("ids", [])),
+                  names=tuple(g.lower() for g in x.get("names", [])), evidence=x.get("evidence", ""),
+                  hints=tuple(g.lower() for g in x.get("hints", [])),
+                  mentions=tuple(x.get("mentions", [])), bases=tuple(x.get("bases", [])))
 
 
 def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowledge:
