@@ -10,6 +10,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 from ._record import record
 
 from .facts import Fact, ModelFacts
+from .text import LazyPattern
 
 NOT_A_LICENSE = ("other", "unknown", "none", "n/a", "na", "tbd", "see license", "see license file", "custom")
 
@@ -51,8 +52,8 @@ def resolve_claim(kb, value: str) -> Optional[str]:
     return None
 
 
-_QUALIFIER = re.compile(r"(?i)^(?:by|nc|sa|nd|by-\w+|-?\d[\d.]*|v\d[\w.]*|version|\+|non-?commercial|"
-                        r"attribution|sharealike|share-alike|noderivatives|research|community|\[?\w+\]?-?m)$")
+_QUALIFIER = LazyPattern(r"(?i)^(?:by|nc|sa|nd|by-\w+|-?\d[\d.]*|v\d[\w.]*|version|\+|non-?commercial|"
+                         r"attribution|sharealike|share-alike|noderivatives|research|community|\[?\w+\]?-?m)$")
 
 
 def _file_ids(kb, lf) -> Tuple[str, ...]:

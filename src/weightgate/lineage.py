@@ -19,17 +19,18 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 from ._record import record
 
 from .facts import Base, Disagreement, Fact, ModelFacts
+from .text import LazyPattern
 
 MAX_DEPTH = 8
 STRONG = ("base",)  # card base_model, adapter_config, mergekit, checkpoint metadata
 WEAK = ("base_weak", "base_prose")  # config _name_or_path, card prose: used when nothing strong
 HINT = "base_hint"  # checkpoint hints (kohya file names, modelspec architecture): used only when they resolve
-_HF_PREFIX = re.compile(r"^(?:hf://|(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/)", re.I)
+_HF_PREFIX = LazyPattern(r"^(?:hf://|(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/)", re.I)
 # Hosts that serve the Hub's own repositories under the same paths (hf-mirror.com is the widely used mirror).
-_HF_SUFFIX = re.compile(r"/(?:tree|blob|resolve|commit|commits|raw)/.*$")
-_CACHE_DIR = re.compile(r"models--([^/\\]+?)--([^/\\]+)")
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
-_REVISION = re.compile(r":[\w.-]+$")  # org/name:rev (a tag written the Docker way)
+_HF_SUFFIX = LazyPattern(r"/(?:tree|blob|resolve|commit|commits|raw)/.*$")
+_CACHE_DIR = LazyPattern(r"models--([^/\\]+?)--([^/\\]+)")
+_HUB_ID = LazyPattern(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
+_REVISION = LazyPattern(r":[\w.-]+$")  # org/name:rev (a tag written the Docker way)
 # Characters that do not show: zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi controls.
 _INVISIBLE = dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
                             0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Any, List, Optional
 
 from ..facts import Fact, Problem
+from ..text import LazyPattern
 
 MAX_JSON_DEPTH = 200
 MAX_MERGE_INPUTS = 256  # a merge of more models than this is not a real config; keeps the work bounded
-_JSON_ERR_LINE = re.compile(r"line (\d+)")
+_JSON_ERR_LINE = LazyPattern(r"line (\d+)")
 
 
 def json_depth_ok(text: str, limit: int = MAX_JSON_DEPTH) -> bool:

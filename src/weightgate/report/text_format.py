@@ -6,14 +6,13 @@ Paths are as the engine shows them: relative to the current directory when below
 """
 from __future__ import annotations
 
-import re
-
 from .terminal import PLAIN
+from ..text import LazyPattern
 
 # Control characters from the checked files (an escape sequence in a card's `license:`) must not reach the
 # terminal: they could recolour, retitle or clear it, or split one finding over several lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = LazyPattern(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = LazyPattern(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def safe(text: str, keep_lines: bool = False) -> str:
