@@ -40,3 +40,55 @@ def test_the_common_check_imports_no_argument_parser(tmp_path):
             "print('argparse' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False"
+
+
+def _staged_repo(tmp_path, files):
+    from test_integration_git import commit, git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, files, "one")
+    return repo
+
+
+def test_index_files_as_on_disk_are_read_from_the_work_tree_without_git(tmp_path):
+    from weightgate.gitsource import GitSource
+
+    repo = _staged_repo(tmp_path, {"m/README.md": "---\nlicense: mit\n---\n# M\n", "m/config.json": "{}",
+                                   "m/empty.txt": ""})
+    source = GitSource(str(repo))
+    try:
+        assert source.read_bytes("m/README.md") == b"---\nlicense: mit\n---\n# M\n"
+        assert source.size("m/config.json") == 2 and source.read_bytes("m/empty.txt") == b""
+        assert source._batch.procs == {}  # no `git cat-file` was started
+    finally:
+        source.close()
+
+
+def test_what_differs_from_the_index_is_read_from_git(tmp_path):
+    """Edited after staging, a line-ending filter, a FIFO in the file's place, a file over the cap: the index's
+    bytes, never the work tree's."""
+    import os
+
+    from test_integration_git import git
+    from weightgate.gitsource import WORK_TREE_COPY_CAP, GitSource
+
+    big = "x" * (WORK_TREE_COPY_CAP + 10)
+    repo = _staged_repo(tmp_path, {"edited.md": "staged\n", "crlf.txt": "a\nb\n", "fifo": "regular\n",
+                                   "big.txt": big, ".gitattributes": "crlf.txt text eol=crlf\n"})
+    (repo / "edited.md").write_text("edited on disk\n")
+    os.remove(repo / "crlf.txt")
+    git(repo, "checkout", "--", "crlf.txt")
+    assert (repo / "crlf.txt").read_bytes() == b"a\r\nb\r\n"
+    if hasattr(os, "mkfifo"):
+        os.remove(repo / "fifo")
+        os.mkfifo(repo / "fifo")
+    source = GitSource(str(repo))
+    try:
+        assert source.read_bytes("edited.md") == b"staged\n"
+        assert source.read_bytes("crlf.txt") == b"a\nb\n"
+        assert source.read_bytes("fifo") == b"regular\n"
+        assert source.size("big.txt") == len(big) and source.read_bytes("big.txt", 4) == b"xxxx"
+    finally:
+        source.close()
