@@ -92,3 +92,21 @@ def test_what_differs_from_the_index_is_read_from_git(tmp_path):
         assert source.size("big.txt") == len(big) and source.read_bytes("big.txt", 4) == b"xxxx"
     finally:
         source.close()
+
+
+def test_licence_file_names_match_the_same_without_ignorecase_when_ascii():
+    import random
+    import string
+
+    from weightgate import discover
+
+    names = ["license", "LICENSE.md", "Llama2-License.txt", "GEMMA_TERMS_OF_USE.md", "use_policy.md", "notice",
+             "COPYING.LESSER", "acceptable-use-policy.txt", "licenses", "README.md", "model.license", "x-licence"]
+    rng = random.Random(16)
+    alphabet = string.ascii_letters + string.digits + "._-"
+    names += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) + rng.choice(["", "license", "-use"])
+              for _ in range(2000)]
+    for name in names:
+        low = name.lower()
+        assert bool(discover._LICENSE_NAME_ASCII.search(low)) == bool(discover._LICENSE_NAME.search(low)), name
+    assert discover.is_license_file("LICENſE") == bool(discover._LICENSE_NAME.search("licenſe"))

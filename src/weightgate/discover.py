@@ -6,6 +6,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Iterable, List, Tuple
 
 from .sources import Source
+from .text import LazyPattern
 
 CARD_NAMES = ("readme.md",)
 CONFIG_NAMES = ("config.json", "adapter_config.json", "model_index.json")
@@ -15,9 +16,12 @@ MERGEKIT_NAMES = ("mergekit_config.yml", "mergekit_config.yaml")
 
 # LICENSE*, LICENCE*, COPYING*, NOTICE*, USE_POLICY*, LICENSE-*.md, *.license sidecars, and files whose
 # names say they hold licence or policy terms (LICENSE_GEMMA.md, GEMMA_TERMS_OF_USE.md, Llama2-License.txt).
-_LICENSE_NAME = re.compile(
-    r"^(?:licen[cs]e|copying|notice|use[_-]?policy|acceptable[_-]?use[_-]?policy)(?:[._-].*)?$"
-    r"|licen[cs]e|terms[_-]of[_-]use|use[_-]policy|prohibited[_-]use", re.I)
+_LICENSE_NAME_SOURCE = (r"^(?:licen[cs]e|copying|notice|use[_-]?policy|acceptable[_-]?use[_-]?policy)(?:[._-].*)?$"
+                        r"|licen[cs]e|terms[_-]of[_-]use|use[_-]policy|prohibited[_-]use")
+# Names are lower-cased before matching, so an ASCII name needs no IGNORECASE, which triples the pattern's
+# compile time (a part of every check's start-up); other names keep it (it also matches "ſ" to "s").
+_LICENSE_NAME_ASCII = re.compile(_LICENSE_NAME_SOURCE)
+_LICENSE_NAME = LazyPattern(_LICENSE_NAME_SOURCE, re.I)
 _TEXT_SUFFIXES = ("", ".txt", ".md", ".rst", ".markdown", ".license")
 
 
@@ -36,7 +40,7 @@ def is_license_file(name: str) -> bool:
     low = name.lower()
     if low.endswith((".py", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".html", ".js", ".css")):
         return False
-    if not _LICENSE_NAME.search(low):
+    if not (_LICENSE_NAME_ASCII if low.isascii() else _LICENSE_NAME).search(low):
         return False
     base, dot, ext = low.rpartition(".")
     suffix = "." + ext if dot and not base.startswith(("licen", "copying", "notice")) else ""
