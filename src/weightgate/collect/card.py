@@ -501,7 +501,9 @@ class _LicenceStatements:
         if heading:
             self.after_heading = ("licen" in low and bool(_LICENSE_HEADING.match(raw))) or \
                 bool(_FOREIGN_HEADING.search(raw))
-            value = re.match(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw, re.I)
+            # an ASCII heading without "licen" cannot match: most cards never compile the pattern
+            value = re.match(r"^\s*#{1,6}\s*[^\w\n]{0,8}licen[cs]e\s*[:\-\u2013\u2014]\s*(\S.*)$", raw,
+                             re.I) if "licen" in low or not raw.isascii() else None
             if value:
                 out.append(Fact("license_claim", _plain(value.group(1)).strip(" #"), self.path, line_no,
                                 "card-body:license-heading"))
