@@ -30,16 +30,16 @@ def test_unusual_check_arguments_go_to_argparse(argv):
     assert cli._quick_check_args(argv) is None
 
 
-def test_the_common_check_imports_no_argument_parser(tmp_path):
+def test_the_common_check_imports_no_argument_parser_and_no_lock_reader(tmp_path):
     import subprocess
     import sys
 
     (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\n# M\n")
     code = ("import sys, io, contextlib; from weightgate.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1], '--exit-zero'])\n"
-            "print('argparse' in sys.modules)")
+            "print('argparse' in sys.modules, 'weightgate.lockfile' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
-    assert r.stdout.strip() == "False"
+    assert r.stdout.split() == ["False", "False"]
 
 
 def _staged_repo(tmp_path, files):

@@ -113,8 +113,6 @@ def _display_base_for(top: str) -> str:
 def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = None, kb=None,
             hf_cache: Optional[str] = None, cwd: Optional[str] = None) -> Iterator[Tuple[Target, Model]]:
     """Every model folder of the targets, collected and resolved, ready for the rules (and for `fix`)."""
-    from .lockfile import Finder as LockFinder  # weightgate.lock, read offline
-
     config = config or config_mod.Config()
     kb = kb or knowledge.load()
     if config.licenses:
@@ -142,7 +140,7 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
             return mf
 
         resolver = Resolver(kb, reader, "", models=config.models, hf_cache=hf_cache, collect_folder=collect_folder,
-                            locks=LockFinder(t.source))
+                            locks=_Locks(t.source))
 
         def collect(folder, files, _reader=reader, _t=t):
             name_hint = posixpath.basename(folder) or _t.repo_name
@@ -154,6 +152,35 @@ def analyse(targets: Sequence[Target], config: Optional[config_mod.Config] = Non
         for folder, files in folders:
             mf = collected.get(folder) or collect(folder, files)
             yield t, Model(facts=mf, bases=resolver.bases(mf), declared=declarations(mf, kb), kb=kb, config=config)
+
+
+class _Locks:
+    """lockfile.Finder (weightgate.lock, read offline), imported only once a lock file may govern a model folder:
+    most repositories have none, and a check's start-up need not load the reader."""
+
+    LOCK = "weightgate.lock"  # lockfile.FILE_NAME
+
+    def __init__(self, source: Source):
+        self.source = source
+        self._finder = None
+        self._absent: set = set()  # folders known to hold no lock, so a monorepo's walks stay linear
+
+    def for_folder(self, folder: str):
+        if self._finder is None:
+            cur = folder if folder not in (".", "") else ""
+            while cur not in self._absent:
+                if self.source.kind(posixpath.join(cur, self.LOCK) if cur else self.LOCK) != "missing":
+                    from .lockfile import Finder
+
+                    self._finder = Finder(self.source)
+                    break
+                self._absent.add(cur)
+                if not cur:
+                    return None
+                cur = posixpath.dirname(cur)
+            else:
+                return None
+        return self._finder.for_folder(folder)
 
 
 def _with_dependents(t: Target, folders, collect, resolver, collected: dict, reader: Reader):
