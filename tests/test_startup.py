@@ -110,3 +110,14 @@ def test_licence_file_names_match_the_same_without_ignorecase_when_ascii():
         low = name.lower()
         assert bool(discover._LICENSE_NAME_ASCII.search(low)) == bool(discover._LICENSE_NAME.search(low)), name
     assert discover.is_license_file("LICENſE") == bool(discover._LICENSE_NAME.search("licenſe"))
+
+
+def test_a_callers_main_leaves_the_garbage_collector_alone(tmp_path, capsys):
+    import gc
+
+    from weightgate.cli import main
+
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\n# M\n")
+    before = gc.get_threshold()
+    main(["check", str(tmp_path), "--exit-zero"])
+    assert gc.get_threshold() == before
