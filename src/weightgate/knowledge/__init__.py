@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+    from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from .._record import record
 
@@ -169,7 +169,7 @@ class Knowledge:
         self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
         self._families: Optional[List[Family]] = families if families is not None else []
-        self._family_tables: List[dict] = []  # built into Family records when first asked
+        self._family_tables: Union[List[dict], str] = []  # built into Family records when first asked
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.reupload_patterns: Tuple[str, ...] = reupload_patterns
@@ -192,7 +192,12 @@ class Knowledge:
         """The model families (data/families.toml), built when first asked: only a base reference needs them,
         and building 350 records is a measurable part of a check's start-up."""
         if self._families is None:
-            self._families = [_family(x) for x in self._family_tables]
+            tables = self._family_tables
+            if isinstance(tables, str):  # knowledge.json keeps them as a JSON text (see compile_data)
+                import json
+
+                tables = json.loads(tables)
+            self._families = [_family(x) for x in tables]
         return self._families
 
     @families.setter
@@ -629,6 +634,9 @@ def compile_data(data_dir: str = DATA_DIR) -> str:
     raw = _parse_sources(data_dir, names, _digest(data_dir, names))
     kb = _build(raw)
     raw["index"] = {"exact": kb._by_exact, "declared": kb._by_declared, "fingerprints": kb._fp_index}
+    # the families (a third of the data) as one JSON text, decoded when a base reference first needs them
+    raw["families"]["family"] = json.dumps(raw["families"].get("family", []), ensure_ascii=True, sort_keys=True,
+                                           separators=(",", ":"), default=str)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         # ASCII only: one non-ASCII character makes the whole text a wider string, and reading it twice as slow
