@@ -60,7 +60,10 @@ def test_index_files_as_on_disk_are_read_from_the_work_tree_without_git(tmp_path
     source = GitSource(str(repo))
     try:
         assert source.read_bytes("m/README.md") == b"---\nlicense: mit\n---\n# M\n"
-        assert source.size("m/config.json") == 2 and source.read_bytes("m/empty.txt") == b""
+        assert source.size("m/config.json") == 2
+        assert source._last_copy[0] == "m/config.json"  # sized, not yet read: kept for the read that follows
+        assert source.read_bytes("m/config.json") == b"{}" and source._last_copy is None  # one copy at most
+        assert source.read_bytes("m/empty.txt") == b""
         assert source._batch.procs == {}  # no `git cat-file` was started
     finally:
         source.close()

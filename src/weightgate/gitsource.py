@@ -97,16 +97,15 @@ def resolve_rev(top: str, rev: str, batch: Optional["_Batch"] = None) -> str:
 
 
 class _Entry:
-    __slots__ = ("mode", "sha", "size", "copy")
+    __slots__ = ("mode", "sha", "size", "on_disk")
 
     def __init__(self, mode: str, sha: str, size: Optional[int]):
         self.mode = mode
         self.sha = sha
         self.size = size
-        self.copy: object = _UNTRIED  # the staged blob's bytes read from the work tree, or None
+        self.on_disk = True  # False once the work tree's file proved to differ from this blob: ask git
 
 
-_UNTRIED = object()
 WORK_TREE_COPY_CAP = 1 << 20  # larger files are read from git: hashing them would cost more than it saves
 
 
@@ -276,6 +275,7 @@ class GitSource(Source):
         self._blobs: Dict[str, _Entry] = {}
         self._dirs: Dict[str, Tuple[Set[str], Set[str]]] = {"": (set(), set())}
         self._batch = batch or _Batch(self.top)
+        self._last_copy: Optional[Tuple[str, bytes]] = None
         self._load()
 
     # ---- the tree ----------------------------------------------------------------------------------------
@@ -383,14 +383,19 @@ class GitSource(Source):
         return e.size
 
     def _staged_copy(self, e: _Entry, real: str) -> Optional[bytes]:
-        """The index's blob as read from the work tree (see work_tree_copy); asked once per file."""
-        if e.copy is _UNTRIED:
-            e.copy = None
-            if self.rev is None and e.mode in ("100644", "100755"):
-                e.copy = work_tree_copy(self.top, real, e.sha)
-                if e.copy is not None:
-                    e.size = len(e.copy)
-        return e.copy
+        """The index's blob as read from the work tree (see work_tree_copy). Only the last one read is kept
+        (`size` then `open` of one file read it once; memory stays bounded however many files are read)."""
+        if self._last_copy is not None and self._last_copy[0] == real:
+            return self._last_copy[1]
+        if not e.on_disk or self.rev is not None or e.mode not in ("100644", "100755"):
+            return None
+        data = work_tree_copy(self.top, real, e.sha)
+        if data is None:
+            e.on_disk = False
+            return None
+        e.size = len(data)
+        self._last_copy = (real, data)
+        return data
 
     def open(self, path: str) -> BinaryIO:
         kind, real = self._resolve(path)
@@ -399,6 +404,7 @@ class GitSource(Source):
         e = self._blobs[real]
         copy = self._staged_copy(e, real)
         if copy is not None:
+            self._last_copy = None  # the stream holds it now
             return io.BytesIO(copy)
         if self.size(real) <= SMALL_BLOB:
             size, data = self._batch.ask(e.sha, path)
