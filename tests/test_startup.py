@@ -7,6 +7,7 @@ import pytest
     ["check", "--output-format=sarif", "--output", "r.sarif", "x"], ["check", "-q", "--statistics", "-o", "f.txt"],
     ["check", "--select", "relabel-forbidden,missing-notice", "--ignore=x", "--config", "c.toml", "p"],
     ["check", "--ref", "HEAD~1", "--changed-since=main", "--staged", "--debug", "--hf-cache", "/tmp/hub"],
+    ["check", "--show-lineage", "m"],
     ["check", "--exit-zero", "a", "b"], ["check", "a", "--format", "github"], ["check", "--format=text", "--format",
                                                                                "concise", "check"],
 ])

@@ -189,11 +189,11 @@ class _CheckArgs:
         self.paths: List[str] = []
         self.format = self.output = self.config = self.select = self.ignore = self.hf_cache = None
         self.ref = self.changed_since = None
-        self.debug = self.exit_zero = self.statistics = self.quiet = self.staged = False
+        self.debug = self.exit_zero = self.statistics = self.quiet = self.staged = self.show_lineage = False
 
 
 _CHECK_FLAGS = {"--exit-zero": "exit_zero", "--statistics": "statistics", "--quiet": "quiet", "-q": "quiet",
-                "--staged": "staged", "--debug": "debug"}
+                "--staged": "staged", "--debug": "debug", "--show-lineage": "show_lineage"}
 _CHECK_VALUED = {"--output-format": "format", "--format": "format", "--output": "output", "-o": "output",
                  "--config": "config", "--select": "select", "--ignore": "ignore", "--hf-cache": "hf_cache",
                  "--ref": "ref", "--changed-since": "changed_since"}
