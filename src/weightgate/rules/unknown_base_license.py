@@ -25,8 +25,7 @@ or download the base once (`huggingface-cli download <id> README.md LICENSE`) so
 """
 from __future__ import annotations
 
-import re
-
+from ..text import LazyPattern
 from . import finding
 
 ID = "unknown-base-license"
@@ -34,7 +33,7 @@ SEVERITY = "error"
 SUMMARY = "A base model whose licence cannot be resolved offline."
 
 
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")
+_HUB_ID = LazyPattern(r"^[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*$")  # compiled when a base is unknown
 GROUP_ABOVE = 3  # a merge of many unknown inputs gets one finding, not one per input
 
 
