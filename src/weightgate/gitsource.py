@@ -123,9 +123,10 @@ def work_tree_copy(top: str, path: str, sha: str) -> Optional[bytes]:
     except (OSError, ValueError):
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > WORK_TREE_COPY_CAP:
             return None
-        chunks, left = [], WORK_TREE_COPY_CAP + 1
+        chunks, left = [], st.st_size + 1  # one byte more: a file that grew is seen (and then hashes wrong)
         while left > 0:
             b = os.read(fd, left)
             if not b:
@@ -136,7 +137,7 @@ def work_tree_copy(top: str, path: str, sha: str) -> Optional[bytes]:
         return None
     finally:
         os.close(fd)
-    data = b"".join(chunks)
+    data = b"".join(chunks) if len(chunks) != 1 else chunks[0]
     if len(data) > WORK_TREE_COPY_CAP:
         return None
     try:
