@@ -122,7 +122,10 @@ class Model:
                 if f.origin.startswith(origin) and usable(f.value):
                     return f.value.rsplit("/", 1)[-1], f.path, f.line
         for f in self.facts.of("title"):
-            title = re.sub(r"^(?:model\s+card\s+for|model\s+card\s*:)\s*", "", f.value, flags=re.I).strip()
+            title = f.value
+            if "card" in title.lower() or not title.isascii():  # else the pattern cannot match: not compiled
+                title = re.sub(r"^(?:model\s+card\s+for|model\s+card\s*:)\s*", "", title, flags=re.I)
+            title = title.strip()
             if (title and usable(title) and usable(f.value) and len(title.split()) <= 8 and "](" not in f.value
                     and not re.search(r"[!?:]$", title)):
                 return title.rsplit("/", 1)[-1], f.path, f.line

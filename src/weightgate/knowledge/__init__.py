@@ -13,7 +13,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 
 from .._record import record
 
-from ..text import normalise, slug
+from ..text import LazyPattern, normalise, slug
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
 
@@ -496,7 +496,7 @@ class _FamilyIndex:
         return None
 
 
-_DIGIT_UNDERSCORE = re.compile(r"(\d)_(\d)")
+_DIGIT_UNDERSCORE = LazyPattern(r"(\d)_(\d)")
 
 
 def _glob_match(text: str, glob: str) -> bool:
@@ -531,7 +531,10 @@ def _specific(prefix: str) -> bool:
 def squash(name: str) -> str:
     """A model name without separators, case and version "v", for comparing how people write it: "Llama3-8B" ~
     "llama-3-8b", "Animagine XL V3" ~ "animagine-xl-3"."""
-    return re.sub(r"[\s._-]+", "", re.sub(r"(?:^|(?<=[\s._-]))v(?=\d)", "", name.lower()))
+    low = name.lower()
+    if "v" in low:  # else there is no version "v" to drop (and the pattern need not be compiled)
+        low = re.sub(r"(?:^|(?<=[\s._-]))v(?=\d)", "", low)
+    return re.sub(r"[\s._-]+", "", low)
 
 
 def _strip_version_noise(value: str) -> str:
