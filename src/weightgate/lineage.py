@@ -52,12 +52,12 @@ def normalise_ref(ref: str, folder: str) -> Optional[Ref]:
     `/tree/rev`), HF cache paths (`…/models--org--name/snapshots/…`), local paths, invisible and look-alike
     characters. Anything else that is written is kept as a name or URL: a reference is never dropped. None
     only for an empty value."""
-    import unicodedata
+    from .text import nfkc
 
     written = ref.strip().strip('"\'')
-    raw = unicodedata.normalize("NFKC", written).translate(_INVISIBLE).strip()
+    raw = nfkc(written).translate(_INVISIBLE).strip()
     problem = ""
-    if raw != unicodedata.normalize("NFKC", written).strip():
+    if raw != nfkc(written).strip():
         problem = "holds invisible characters"
     if not raw.isascii():
         latin = raw.translate(_LOOKALIKE)

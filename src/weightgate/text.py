@@ -7,7 +7,6 @@ quote styles, line wrapping and the © / (c) spelling.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _QUOTES = dict.fromkeys(map(ord, "'\"‘’‚‛“”„‟`´«»‹›"), None)
 _MARKUP = dict.fromkeys(map(ord, "*\\"), None)
@@ -17,10 +16,20 @@ _WS = re.compile(r"\s+")
 
 def normalise(s: str) -> str:
     """Lowercase, NFKC, quotes and markdown emphasis removed, dashes unified, © → (c), whitespace collapsed."""
-    s = unicodedata.normalize("NFKC", s)
+    s = nfkc(s)
     s = s.replace("©", "(c)").replace("\\_", "_")
     s = s.translate(_QUOTES).translate(_MARKUP).translate(_DASHES)
     return _WS.sub(" ", s).strip().lower()
+
+
+def nfkc(s: str) -> str:
+    """NFKC normal form. ASCII text is already in it, so `unicodedata` (a C module a hook would load for
+    nothing on most repositories) is imported only for text that needs it."""
+    if s.isascii():
+        return s
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", s)
 
 
 def decode(data: bytes, lenient: bool = False) -> str:

@@ -189,9 +189,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 
 
 def _skeleton(key: str) -> str:
-    import unicodedata
+    from ..text import nfkc
 
-    return unicodedata.normalize("NFKC", key).translate(_INVISIBLE).translate(_LOOKALIKE)
+    return nfkc(key).translate(_INVISIBLE).translate(_LOOKALIKE)
 
 
 def meant_key(key: str) -> Optional[str]:
