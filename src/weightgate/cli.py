@@ -112,6 +112,11 @@ def _parser(only: Optional[str] = None) -> argparse.ArgumentParser:
 
 
 COMMANDS = ("check", "fix", "lineage", "rules", "explain", "licenses", "completion", "lock", "hook", "bom")
+# command → (module, function), imported only when that command runs: a hook pays for every import
+HANDLERS = {"fix": (".fix", "main"), "lineage": (".report.lineage", "lineage_command"), "bom": (".aibom", "main"),
+            "rules": (".docs", "rules_command"), "explain": (".docs", "explain_command"),
+            "licenses": (".docs", "licenses_command"), "completion": (".completion", "completion_command"),
+            "lock": (".hublock", "main")}
 OUTPUT_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
 
 
@@ -134,38 +139,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
-        if args.command == "fix":
-            from .fix import main as fix_main
+        handler = HANDLERS.get(args.command)
+        if handler is not None:
+            module, function = handler
+            from importlib import import_module
 
-            return fix_main(args)
-        if args.command == "lineage":
-            from .report.lineage import lineage_command
-
-            return lineage_command(args, emit)
-        if args.command == "bom":
-            from .aibom import main as bom_main
-
-            return bom_main(args)
-        if args.command == "rules":
-            from .docs import rules_command
-
-            return rules_command(args)
-        if args.command == "explain":
-            from .docs import explain_command
-
-            return explain_command(args)
-        if args.command == "licenses":
-            from .docs import licenses_command
-
-            return licenses_command(args)
-        if args.command == "completion":
-            from .completion import completion_command
-
-            return completion_command(args)
-        if args.command == "lock":
-            from .hublock import main as lock_main
-
-            return lock_main(args)
+            run = getattr(import_module(module, __package__), function)
+            return run(args, emit) if args.command == "lineage" else run(args)
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # noqa: BLE001 - the CLI's last line of defence: one line, exit 2
