@@ -41,20 +41,15 @@ def links_to(model, lic) -> bool:
     kb = model.kb
     if any(d.source == "card" and lic.id in d.ids for d in model.declared):
         return True
-    links = [f.value for f in model.facts.of("license_link") if isinstance(f.value, str)]
     url = (lic.url or "").lower().split("://", 1)[-1].rstrip("/")
     stem = url.rsplit("/legalcode", 1)[0] if url else ""
-    body = model.facts.card_body.lower()
-    for link in links:
-        low = link.lower()
-        if (stem and stem in low) or any(kb.main(i) == lic.id for i in _ids(kb, link)):
+    for f in model.facts.of("license_link"):
+        if not isinstance(f.value, str):
+            continue
+        named = kb.lookup(f.value)
+        if (stem and stem in f.value.lower()) or (named and kb.main(named) == lic.id):
             return True
-    return bool(stem) and stem in body
-
-
-def _ids(kb, text):
-    lid = kb.lookup(text)
-    return [lid] if lid else []
+    return bool(stem) and stem in model.facts.card_body.lower()
 
 
 def location(model):
