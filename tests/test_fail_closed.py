@@ -364,3 +364,13 @@ def test_fix_and_check_name_the_same_conflicting_licence_file(tmp_path):
     assert "models/chat/LICENSE:1: error [relabel-forbidden]" in out and "not fixed:" in out
     report = check_json(repo)
     assert ("relabel-forbidden", "models/chat/LICENSE") in {(f["rule"], f["path"]) for f in report["findings"]}
+
+
+@pytest.mark.parametrize("front", ["model-index:\n- name: x\n  results: []",
+                                   "title: Chat model\nlicense: mit\nmodel-index:\n- name: x\n  results: []"])
+def test_a_card_whose_model_key_is_model_index_is_a_model_card(tmp_path, front):
+    from weightgate.collect import Reader, card_says_model
+    from weightgate.sources import FsSource
+
+    write_tree(tmp_path, {"README.md": card(front)})
+    assert card_says_model(Reader(FsSource(str(tmp_path))), "README.md")

@@ -24,6 +24,9 @@ SITE_KEYS = ("layout", "title", "permalink", "nav_order", "nav_exclude", "parent
              "sidebar_position", "sidebar_label", "slug", "weight", "draft", "hide", "template", "date",
              "redirect_from", "toc", "search_exclude", "categories")
 _MODEL_ONLY_KEYS = ("base_model", "library_name", "pipeline_tag", "model-index", "model_name", "base_model_relation")
+# the same, spelt as card_says_model compares keys (`-` as `_`), built once
+_COMPARED_MODEL_KEYS = frozenset(k.replace("-", "_") for k in MODEL_CARD_KEYS)
+_COMPARED_MODEL_ONLY_KEYS = frozenset(k.replace("-", "_") for k in _MODEL_ONLY_KEYS)
 
 
 def _front_keys(yaml_text: str) -> List[str]:
@@ -124,11 +127,11 @@ def card_says_model(reader: Reader, path: str) -> bool:
     yaml_text, _, _, _ = split_front_matter(text)
     if yaml_text is None:
         return False
-    keys = [meant_key(k) or k for k in _front_keys(yaml_text)]
-    model_keys = {k.replace("-", "_") for k in MODEL_CARD_KEYS}
-    if any(k in model_keys for k in keys):
+    # meant_key answers in the Hub's spelling (`model-index`): compare every key with `-` as `_`
+    keys = [(meant_key(k) or k).replace("-", "_") for k in _front_keys(yaml_text)]
+    if any(k in _COMPARED_MODEL_KEYS for k in keys):
         site = any(k in SITE_KEYS for k in keys)
-        return not site or any(k in {m.replace("-", "_") for m in _MODEL_ONLY_KEYS} for k in keys)
+        return not site or any(k in _COMPARED_MODEL_ONLY_KEYS for k in keys)
     # Front matter that is not a plain `key: value` mapping is broken metadata worth reporting.
     first = next((l for l in yaml_text.splitlines() if l.strip() and not l.lstrip().startswith("#")), "")
     return bool(first) and not re.match(r"^[\w.-]+\s*:", first)
