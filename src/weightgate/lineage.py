@@ -31,12 +31,6 @@ _HF_SUFFIX = LazyPattern(r"/(?:tree|blob|resolve|commit|commits|raw)/.*$")
 _CACHE_DIR = LazyPattern(r"models--([^/\\]+?)--([^/\\]+)")
 _HUB_ID = LazyPattern(r"^[A-Za-z0-9][\w.-]*(?:/[A-Za-z0-9][\w.-]*)?$")
 _REVISION = LazyPattern(r":[\w.-]+$")  # org/name:rev (a tag written the Docker way)
-# Characters that do not show: zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi controls.
-_INVISIBLE = dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
-                            0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
-# Cyrillic and Greek letters drawn like Latin ones (NFKC keeps them apart): "meta-llаma" with a Cyrillic а.
-_LOOKALIKE = str.maketrans("аеорсхуіјѕԁԛѡһԝАВЕКМНОРСТХІЈЅοαειкνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ‐‑‒–—―−⁄∕",
-                           "aeopcxyijsdqwhwABEKMHOPCTXIJSoaeiKvptuxABEHIKMNOPTYXZ-------//")
 
 
 @record
@@ -52,15 +46,15 @@ def normalise_ref(ref: str, folder: str) -> Optional[Ref]:
     `/tree/rev`), HF cache paths (`…/models--org--name/snapshots/…`), local paths, invisible and look-alike
     characters. Anything else that is written is kept as a name or URL: a reference is never dropped. None
     only for an empty value."""
-    from .text import nfkc
+    from .text import INVISIBLE, LOOKALIKE, nfkc
 
     written = ref.strip().strip('"\'')
-    raw = nfkc(written).translate(_INVISIBLE).strip()
+    raw = nfkc(written).translate(INVISIBLE).strip()
     problem = ""
     if raw != nfkc(written).strip():
         problem = "holds invisible characters"
     if not raw.isascii():
-        latin = raw.translate(_LOOKALIKE)
+        latin = raw.translate(LOOKALIKE)
         if latin != raw:
             problem = "holds look-alike non-Latin letters"
             raw = latin

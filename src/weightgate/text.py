@@ -32,6 +32,21 @@ def nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+# Characters that do not show: zero-width spaces and joiners, soft hyphen, word joiner, BOM, bidi controls.
+INVISIBLE = dict.fromkeys([0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
+                           0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
+# Cyrillic and Greek letters drawn like Latin ones (NFKC keeps them apart: "meta-llаma" with a Cyrillic а), and
+# dashes and slashes drawn like ASCII ones.
+LOOKALIKE = str.maketrans("аеорсхуіјѕԁԛѡһԝкмнтвАВЕКМНОРСТХУІЈЅοαειкκνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ‐‑‒–—―−⁄∕",
+                          "aeopcxyijsdqwhwkmhtbABEKMHOPCTXYIJSoaeikkvptuxABEHIKMNOPTYXZ-------//")
+
+
+def skeleton(s: str) -> str:
+    """What a reader sees: NFKC, invisible characters dropped, look-alike letters as their Latin twins."""
+    s = nfkc(s).translate(INVISIBLE)
+    return s if s.isascii() else s.translate(LOOKALIKE)
+
+
 def decode(data: bytes, lenient: bool = False) -> str:
     """Decode text from a checked file: UTF-8 (BOM stripped) or UTF-16 with a BOM.
 

@@ -181,17 +181,12 @@ HUB_KEYS = ("license", "license_name", "license_link", "base_model", "base_model
             "model_name", "language", "library_name", "pipeline_tag", "model-index", "quantized_by", "inference")
 
 
-# Letters that look like ASCII ones (Cyrillic, Greek) and invisible characters: `lіcense` with a Cyrillic і is
-# another key to every parser, and nobody reviewing the card can see why the licence is ignored.
-_LOOKALIKE = str.maketrans("асеорхуіѕјкмнтвАСЕОРХУІЅЈКМНТВαεικνορτυχΑΕΙΚΝΟΡΤΥΧ",
-                           "aceopxyisjkmhtbACEOPXYISJKMHTBaeikvoptuxAEIKNOPTYX")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-
-
 def _skeleton(key: str) -> str:
-    from ..text import nfkc
+    # `lіcense` with a Cyrillic і is another key to every parser, and nobody reviewing the card sees why the
+    # licence is ignored
+    from ..text import skeleton
 
-    return nfkc(key).translate(_INVISIBLE).translate(_LOOKALIKE)
+    return skeleton(key)
 
 
 def meant_key(key: str) -> Optional[str]:
