@@ -56,7 +56,7 @@ class _Args:
         self.from_ref = self.to_ref = None
 
 
-_FORMATS = ("full", "concise", "grouped", "json", "sarif", "github", "text")
+from .report import OUTPUT_FORMATS as _FORMATS  # noqa: E402
 _VALUED = {"pre-commit": ("--format", "--output-format", "--config"),
            "pre-push": ("--format", "--output-format", "--config", "--from-ref", "--to-ref")}
 

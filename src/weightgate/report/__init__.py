@@ -10,6 +10,7 @@ from .terminal import PLAIN
 
 FORMATS = ("full", "concise", "grouped", "json", "sarif", "github")
 ALIASES = {"text": "full"}
+OUTPUT_FORMATS = FORMATS + tuple(ALIASES)  # what --output-format / --format accept
 HUMAN = ("full", "concise", "grouped")  # formats that may be coloured and honour --quiet
 
 
