@@ -295,6 +295,18 @@ def test_non_utf8_file_names(fmt, tmp_path):
         json.loads(out)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a filesystem that stores arbitrary bytes")
+def test_non_utf8_file_names_keep_every_model_field(tmp_path):
+    folder = os.path.join(os.fsencode(tmp_path), b"mod\xe9l")
+    os.makedirs(folder)
+    with open(os.path.join(folder, b"README.md"), "w") as f:
+        f.write(f"---\nlicense: mit\n{B}\ndatasets:\n- tatsu-lab/alpaca\n---\n# x\n")
+    p = subprocess.run([sys.executable, "-m", "weightgate", "check", str(tmp_path), "--format", "json"],
+                       capture_output=True, timeout=120)
+    (model,) = json.loads(p.stdout.decode("utf-8"))["models"]
+    assert "mod\\xe9l" in model["root"] and [d["id"] for d in model["datasets"]] == ["tatsu-lab/alpaca"]
+
+
 # --- class 14: fix and check agree ----------------------------------------------------------------------------
 
 def fix_then_check(root: Path, *fix_args: str) -> Tuple[int, int, str]:

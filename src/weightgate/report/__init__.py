@@ -42,7 +42,7 @@ def render(report, fmt: str, style=PLAIN) -> str:
 def printable_report(report):
     """The report with every string made printable: a file name that is not UTF-8 is shown with its bytes
     escaped (`mod\\xe9l/README.md`) instead of crashing SARIF or making JSON invalid UTF-8."""
-    from ..result import ModelSummary, Report
+    from ..result import Report
     from ..text import printable
 
     def clean(v):
@@ -57,23 +57,32 @@ def printable_report(report):
     if not _has_surrogates(report):
         return report
     # repo_paths keep the real bytes: SARIF percent-encodes them into URIs that name the file exactly
-    out = Report(findings=[f._replace(**{k: clean(getattr(f, k)) for k in ("path", "message", "clause", "fix")})
-                           for f in report.findings],
-                 models=[ModelSummary(clean(m.root), clean(m.declared), clean(m.bases)) for m in report.models],
+    out = Report(findings=[f._replace(**{k: clean(getattr(f, k)) for k in _FINDING_TEXT}) for f in report.findings],
+                 models=[m._replace(**{k: clean(v) for k, v in m._asdict().items()}) for m in report.models],
                  repo_paths={clean(k): v for k, v in report.repo_paths.items()})
     out.config_warnings = list(report.config_warnings)
     return out
 
 
+_FINDING_TEXT = ("path", "message", "clause", "fix")
+
+
+def _strings(v):
+    """Every string inside plain data (records, lists, dicts)."""
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield from _strings(k)
+            yield from _strings(x)
+    elif isinstance(v, (list, tuple)):
+        for x in v:
+            yield from _strings(x)
+
+
 def _has_surrogates(report) -> bool:
     """Whether any path or message holds a non-UTF-8 byte (most reports: a quick all-ASCII scan)."""
-    import json
-
     from ..text import printable
 
-    def bad(s) -> bool:
-        return isinstance(s, str) and not s.isascii() and printable(s) != s
-
-    if any(bad(getattr(f, k)) for f in report.findings for k in ("path", "message", "clause", "fix")):
-        return True
-    return any(bad(json.dumps([m.root, m.declared, m.bases], ensure_ascii=False, default=str)) for m in report.models)
+    texts = [getattr(f, k) for f in report.findings for k in _FINDING_TEXT]
+    return any(not s.isascii() and printable(s) != s for s in _strings([texts, list(report.models)]))
