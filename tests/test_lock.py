@@ -432,3 +432,14 @@ def test_the_bom_pins_a_locked_base_at_its_revision():
                .splitlines() if line.startswith("revision"))
     assert base["purl"] == f"pkg:huggingface/example-community/mistral-7b-support-chat@{sha}"
     assert prop(base, "resolved-from") == "lock" and licences(base, "declared") == ["Apache-2.0"]
+
+
+def test_every_entry_knows_the_lines_of_its_header_and_keys():
+    text = ('version = 1\n\n[models."a/one"]\nstatus = "ok"\nlicense = "mit"\n\n'
+            '[models."b/two"]\nlicense = "apache-2.0"\nstatus = "ok"\n')
+    from weightgate.lockfile import parse
+
+    lock = parse("weightgate.lock", text.encode())
+    one, two = lock.entries["a/one"], lock.entries["b/two"]
+    assert (one.line, dict(one.lines)) == (3, {"status": 4, "license": 5})
+    assert (two.line, dict(two.lines)) == (7, {"license": 8, "status": 9})

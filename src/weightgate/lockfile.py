@@ -104,20 +104,21 @@ def parse(path: str, data: bytes) -> Lock:
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
         return Lock(path, {}, [problem(f"the lock file is not valid TOML: {e}", int(m.group(1)) if m else 1)])
+    at = _Lines(text)
     problems: List[Fact] = []
     if type(doc.get("version")) is not int or doc["version"] != VERSION:
         problems.append(problem(f"unsupported lock file version {doc.get('version')!r} (this weightgate writes "
-                                f"version {VERSION})", _key_line(text, "version", 1, None)))
+                                f"version {VERSION})", at.key("version")))
         return Lock(path, {}, problems)
     models = doc.get("models", {})
     if not isinstance(models, dict):
-        problems.append(problem("`models` must be a table of base ids", _key_line(text, "models", 1, None)))
+        problems.append(problem("`models` must be a table of base ids", at.key("models")))
         return Lock(path, {}, problems)
     for key in sorted(set(doc) - {"version", "models"}):
-        problems.append(problem(f"unknown key `{key}` (a lock has `version` and `models`)", _key_line(text, key, 1, None)))
+        problems.append(problem(f"unknown key `{key}` (a lock has `version` and `models`)", at.key(key)))
     entries: Dict[str, Entry] = {}
     for key, table in models.items():
-        entry, bad = _entry(text, key, table)
+        entry, bad = _entry(at, key, table)
         if entry is not None and key.lower() in entries:
             bad.append((f"entry {key!r} repeats {entries[key.lower()].id!r} (ids are not case-sensitive)", entry.line))
             entry = None  # two answers for one base: use neither
@@ -128,13 +129,13 @@ def parse(path: str, data: bytes) -> Lock:
     return Lock(path, entries, problems)
 
 
-def _entry(text: str, key: str, table) -> Tuple[Optional[Entry], List[Tuple[str, int]]]:
+def _entry(where: _Lines, key: str, table) -> Tuple[Optional[Entry], List[Tuple[str, int]]]:
     import datetime
 
-    header = _header_line(text, key)
+    header = where.header(key)
     if not isinstance(table, dict):
         return None, [(f"entry {key!r} must be a table", header)]
-    lines = tuple((k, _key_line(text, k, header, key)) for k in table)
+    lines = tuple((k, where.key(k, header)) for k in table)
     at = dict(lines)
     bad: List[Tuple[str, int]] = []
     unknown = sorted(set(table) - set(KEY_ORDER))
@@ -171,22 +172,43 @@ def _entry(text: str, key: str, table) -> Tuple[Optional[Entry], List[Tuple[str,
     return entry, []
 
 
-def _header_line(text: str, key: str) -> int:
-    pat = re.compile(r'^[ \t]*\[[ \t]*models[ \t]*\.[ \t]*(?:"%s"|\'%s\'|%s)\s*\]' % ((re.escape(key),) * 3), re.M)
-    m = pat.search(text)
-    return text.count("\n", 0, m.start()) + 1 if m else 1
+_HEADER = re.compile(r"""^\[[ \t]*models[ \t]*\.[ \t]*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*\]""")
+_KEY = re.compile(r'^(?:"([^"]*)"|([A-Za-z0-9_-]+))\s*=')
 
 
-def _key_line(text: str, key: str, start: int, table: Optional[str]) -> int:
-    """The line of `key = …` at or after line `start`, within the current table (best effort for hand edits)."""
-    lines = text.splitlines()
-    for i in range(max(start - 1, 0), len(lines)):
-        s = lines[i].strip()
-        if i >= start and table is not None and s.startswith("["):
-            break
-        if re.match(r'^(?:"%s"|%s)\s*=' % (re.escape(key), re.escape(key)), s):
-            return i + 1
-    return start
+class _Lines:
+    """Where tables and keys stand in a lock's text, found in one pass (a lock may list thousands of bases, and
+    searching the text again for every key would cost the square of its size)."""
+
+    def __init__(self, text: str):
+        self.headers: Dict[str, int] = {}  # `[models."id"]` as written → its line
+        self.tables: Dict[int, Dict[str, int]] = {0: {}}  # a table's header line (0: the top) → key → line
+        self.anywhere: Dict[str, int] = {}  # key → its first line in the file
+        current = 0
+        for n, raw in enumerate(text.splitlines(), 1):
+            s = raw.strip()
+            if s.startswith("["):
+                current = n
+                self.tables[n] = {}
+                m = _HEADER.match(s)
+                if m:
+                    self.headers.setdefault(m.group(1) or m.group(2) or m.group(3), n)
+                continue
+            m = _KEY.match(s)
+            if m:
+                k = m.group(1) if m.group(1) is not None else m.group(2)
+                self.tables[current].setdefault(k, n)
+                self.anywhere.setdefault(k, n)
+
+    def header(self, key: str) -> int:
+        return self.headers.get(key, 1)
+
+    def key(self, key: str, table_line: Optional[int] = None) -> int:
+        """The line of `key = …`: in the table whose header is at `table_line` (the top-level keys when that
+        table was not found), or anywhere in the file; else the table's line (best effort for hand edits)."""
+        if table_line is None:
+            return self.anywhere.get(key, 1)
+        return self.tables.get(table_line if table_line in self.tables else 0, {}).get(key, table_line)
 
 
 class Finder:
