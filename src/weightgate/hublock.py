@@ -95,9 +95,11 @@ def _covers(t, plan: Plan) -> bool:
     return any(p == "" or folder == p or folder.startswith(p + "/") for p in t.prefixes)
 
 
-def _curated(kb, config, ref_id: str) -> bool:
-    models = {k.lower() for k in config.models}
-    return ref_id in models or kb.family_for(ref_id) is not None
+def _curated(kb, models, ref_id: str) -> bool:
+    """Whether the configuration or the registry answers a base, as `check` asks them (lineage.hub_family)."""
+    from .lineage import hub_family
+
+    return ref_id in models or hub_family(kb, ref_id) is not None
 
 
 # ---- asking the Hub ---------------------------------------------------------------------------------------
@@ -110,6 +112,7 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
     kb = knowledge.load()
     if config.licenses:
         kb = knowledge.extended(kb, config.licenses, config.path or "configuration")
+    models = {k.lower() for k in config.models}
     old = dict(plan.existing.entries) if plan.existing is not None else {}
     new: Dict[str, Entry] = {}
     queue = [(ref_id, display, depth) for ref_id, (display, depth) in plan.needed.items()]
@@ -130,7 +133,7 @@ def _resolve(plan: Plan, hub: "Hub", config, update: bool, prune: bool) -> List[
             if ref is None or ref.kind != "hub" or ref.id in seen or depth + 1 > MAX_DEPTH:
                 continue
             seen.add(ref.id)
-            if not _curated(kb, config, ref.id):
+            if not _curated(kb, models, ref.id):
                 queue.append((ref.id, ref.display, depth + 1))
     if not prune:
         for k, e in old.items():

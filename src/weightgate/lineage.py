@@ -401,12 +401,7 @@ class Resolver:
             fam = next((f for f in self.kb.families if "family:" + f.name == ref.id), None)
             return (fam.license, f"registry: {fam.name} (named by checkpoint metadata); {fam.evidence}", fam.bases) if fam else None
         if ref.kind == "hub":
-            hit = self.kb.family_for(ref.id) or (self._without_org(ref.id) if "/" not in ref.id else None)
-            if hit is None and "/" in ref.id:
-                # an original's exact name under another organisation (a re-upload, or a training folder
-                # `models/Qwen2_5-1_5b-Instruct` written like a Hub id) is that original
-                named = self.kb.family_for_name(ref.id.rsplit("/", 1)[-1])
-                hit = (named[0], "its name, under another organisation") if named and named[1] == "name" else None
+            hit = hub_family(self.kb, ref.id)
         elif ref.kind == "name":
             hit = self.kb.family_for_name(ref.id)
         elif ref.kind == "local":
@@ -418,14 +413,6 @@ class Resolver:
         fam, how = hit
         note = f"registry: {fam.name}" + (f" ({how})" if how != "id" else "") + (f"; {fam.evidence}" if fam.evidence else "")
         return fam.license, note, fam.bases
-
-    def _without_org(self, name: str):
-        """A Hub-shaped name without an organisation: a registry name ("CodeLlama-7B"), or an id whose slash
-        became an underscore in a file-system-safe spelling (`meta-llama_Llama-2-7b-hf`)."""
-        hit = self.kb.family_for_name(name)
-        for i in (i for i, ch in enumerate(name) if ch == "_" and not hit):
-            hit = self.kb.family_for(f"{name[:i]}/{name[i + 1:]}")
-        return hit
 
     def _named_like(self, ref: Ref):
         """A local folder named like a base the registry knows, that names no base of its own, is that base
@@ -514,6 +501,23 @@ def _has_card_or_license(source, folder: str) -> bool:
 
     files = list_files(source, folder)
     return bool(find_card(files)) or any(is_license_file(n) for n in files) or "config.json" in files
+
+
+def hub_family(kb, hub_id: str):
+    """(registry family, how it matched) of a lowercase Hub-shaped id, or None: the id itself; a name without an
+    organisation ("CodeLlama-7B") or whose slash became an underscore in a file-system-safe spelling
+    (`meta-llama_Llama-2-7b-hf`); an original's exact name under another organisation (a re-upload, or a training
+    folder `models/Qwen2_5-1_5b-Instruct` written like a Hub id). `weightgate lock` asks the same question."""
+    hit = kb.family_for(hub_id)
+    if hit is not None:
+        return hit
+    if "/" not in hub_id:
+        hit = kb.family_for_name(hub_id)
+        for i in (i for i, ch in enumerate(hub_id) if ch == "_" and not hit):
+            hit = kb.family_for(f"{hub_id[:i]}/{hub_id[i + 1:]}")
+        return hit
+    named = kb.family_for_name(hub_id.rsplit("/", 1)[-1])
+    return (named[0], "its name, under another organisation") if named and named[1] == "name" else None
 
 
 def own_license(kb, mf: ModelFacts):
