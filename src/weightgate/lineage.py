@@ -156,14 +156,8 @@ class Resolver:
         unknown = [b for b in bases if not b.via and not b.license and b.id[:1] not in "/~."]
         if len(unknown) != 1:
             return []  # with several unknown bases the text cannot say which one it describes
-        ids = {b.id for b in bases}
         out = []
-        for ref, evidence in self._group(mf, mf.of("base_prose"), False):
-            found = self._curated(ref) if ref.id not in ids else None
-            lic = self.kb.get(self.kb.main(found.license)) if found and found.license else None
-            if lic is None or lic.kind == "permissive":
-                continue
-            ids.add(ref.id)
+        for ref, evidence, found, _lic in self._restricting_prose_bases(mf, bases):
             out.append(Base(id=ref.id, display=ref.display, license=found.license, resolved_from=found.how,
                             relation="ancestor", evidence=evidence, via=(unknown[0].display,),
                             note=f"named in the card's text; {found.note}"))
@@ -425,19 +419,28 @@ class Resolver:
             return None
         return fam[0], "folder named like it"
 
+    def _restricting_prose_bases(self, mf: ModelFacts, bases: List[Base]):
+        """(reference, evidence, answer, licence) for each base the card's text names, not among `bases`, that
+        curated knowledge knows under a licence with obligations (permissive ones never tighten anything)."""
+        ids = {b.id for b in bases}
+        for ref, evidence in self._group(mf, mf.of("base_prose"), False):
+            found = self._curated(ref) if ref.id not in ids else None
+            lic = self.kb.get(self.kb.main(found.license)) if found and found.license else None
+            if lic is None or lic.kind == "permissive":
+                continue
+            ids.add(ref.id)
+            yield ref, evidence, found, lic
+
     def _prose_disagreements(self, mf: ModelFacts, bases: List[Base]) -> Tuple[Disagreement, ...]:
         """Bases the card's text names that the metadata's lineage does not explain: known to curated knowledge,
         under a licence that carries obligations, and in no licence family of the resolved bases."""
         direct = [b for b in bases if not b.via]
         if not all(b.license for b in direct):
             return ()  # an unknown base is reported as such; its ancestors might explain the prose
-        ids = {b.id for b in bases}
         families = {self._licence_family(b.license) for b in bases if b.license}
         out = []
-        for ref, evidence in self._group(mf, mf.of("base_prose"), False):
-            found = self._curated(ref) if ref.id not in ids else None
-            lic = self.kb.get(self.kb.main(found.license)) if found and found.license else None
-            if lic is None or lic.kind == "permissive" or self._licence_family(lic.id) in families:
+        for ref, evidence, found, lic in self._restricting_prose_bases(mf, bases):
+            if self._licence_family(lic.id) in families:
                 continue
             out.append(Disagreement(f"the card's text names {ref.display} ({found.note})", lic.id,
                                     evidence[0].path, evidence[0].line, "prose"))
