@@ -205,7 +205,7 @@ def _plausible_id(tok: str, kb) -> bool:
     """An `org/name` token that reads as a model id, not as "instruction/response" or "and/or": the registry
     knows it, or its organisation, or its name carries a version, a size or a separator."""
     org, _, name = tok.lower().partition("/")
-    if kb.family_for(tok.lower()) or org in _known_orgs(kb):
+    if kb.family_for(tok.lower()) or org in kb.known_orgs():
         return True
     if kb.family_for_name(org) and kb.family_for_name(name):
         return False  # "Llama-2/Llama-3": two names, not an organisation and a model
@@ -219,7 +219,7 @@ def _unmangled(word: str, kb) -> Optional[str]:
         if ch != "_" or i == 0 or i == len(word) - 1:
             continue
         cand = f"{word[:i]}/{word[i + 1:]}"
-        if kb.family_for(cand.lower()) or (word[:i].lower() in _known_orgs(kb) and "-" in word[i + 1:]):
+        if kb.family_for(cand.lower()) or (word[:i].lower() in kb.known_orgs() and "-" in word[i + 1:]):
             return cand
     return None
 
@@ -256,15 +256,3 @@ def _plain(s: str) -> str:
     return re.sub(r"[*`]+|(?<!\w)_+|_+(?!\w)", " ", s).strip()
 
 
-_ORGS_CACHE = {}
-
-
-def _known_orgs(kb) -> frozenset:
-    """Organisations the registry names in its ids (`meta-llama`, `mistralai`) and re-upload namespaces."""
-    orgs = _ORGS_CACHE.get(id(kb))
-    if orgs is None:
-        orgs = frozenset({g.split("/", 1)[0] for fam in kb.families for g in fam.ids
-                          if "/" in g and not any(c in g.split("/", 1)[0] for c in "*?[")} | set(kb.reuploaders))
-        _ORGS_CACHE.clear()
-        _ORGS_CACHE[id(kb)] = orgs
-    return orgs

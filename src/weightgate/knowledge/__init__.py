@@ -308,6 +308,16 @@ class Knowledge:
     # ---- families --------------------------------------------------------------------------------------
     restricted_name_words: Tuple[str, ...] = ()
 
+    def known_orgs(self) -> frozenset:
+        """Organisations the registry names in its ids (`meta-llama`, `mistralai`) and re-upload namespaces,
+        computed once per knowledge base."""
+        orgs = self.__dict__.get("_known_orgs")
+        if orgs is None:
+            orgs = frozenset({g.split("/", 1)[0] for fam in self.families for g in fam.ids
+                              if "/" in g and not any(c in g.split("/", 1)[0] for c in "*?[")} | set(self.reuploaders))
+            self._known_orgs = orgs
+        return orgs
+
     def restricted_word_in(self, hub_id: str) -> Optional[str]:
         """The word of a repo name that says it was built from a family with limiting terms ("L3", "Llama"),
         or None (`restricted_name_words` in families.toml)."""
