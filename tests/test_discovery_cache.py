@@ -129,6 +129,35 @@ def test_hooks_start_few_git_processes(tmp_path, counted_git):
     assert len(calls) <= 2, calls  # the tree and one cat-file session (revisions, changed trees, blobs)
 
 
+def test_a_check_asks_git_only_when_a_folder_could_be_ignored(tmp_path, counted_git):
+    """A flat model repository (most Hub repos) has no folder git could be ignoring: no git process. With
+    sub-folders git is asked once, and what it ignores is skipped."""
+    shim, log = counted_git
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write_tree(repo, pythia_good())
+    env = dict(os.environ, PATH=f"{shim}{os.pathsep}{os.environ['PATH']}")
+
+    def check_here():
+        return subprocess.run([sys.executable, "-m", "weightgate", "check", ".", "--format", "json"], cwd=repo,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    r = check_here()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not log.exists()
+    write_tree(repo, {**in_folder("outputs", llama_relabelled()), ".gitignore": "outputs/\n"})
+    r = check_here()
+    assert r.returncode == 0 and "relabel-forbidden" not in r.stdout, r.stdout
+    assert log.read_text().splitlines() == ["-C " + str(repo) + " ls-files -z --others --ignored --exclude-standard "
+                                            "--directory"]
+    log.unlink()
+    (repo / ".gitignore").unlink()
+    r = check_here()
+    assert r.returncode == 1 and "relabel-forbidden" in r.stdout
+    assert len(log.read_text().splitlines()) == 1
+
+
 @pytest.mark.parametrize("argv", [
     ["pre-commit", "a/README.md", "b c/config.json"], ["pre-commit", "--format", "json", "x.md", "--exit-zero"],
     ["pre-commit", "--config=conf.toml", "--", "--odd-name.md"], ["pre-push"], ["pre-push", "--from-ref", "A",

@@ -72,10 +72,11 @@ class Source:
         hit = memo.get(folder)
         if hit is None:
             dirs, files = self.entries(folder)
-            ignored = self.ignored
             join = (lambda n: f"{folder}/{n}") if folder else (lambda n: n)
-            kept = sorted(d for d in dirs if d not in SKIP_DIRS and join(d) not in ignored
-                          and not looks_like_venv(self._names(join(d))))
+            kept = [d for d in dirs if d not in SKIP_DIRS]
+            if kept:  # git is asked only when there is a folder it could be ignoring (most model repos are flat)
+                ignored = self.ignored
+                kept = sorted(d for d in kept if join(d) not in ignored and not looks_like_venv(self._names(join(d))))
             # Files are never skipped: weights are often ignored by git (uploaded to the Hub instead), and an
             # ignored checkpoint beside a tracked card is still what ships with it.
             hit = memo[folder] = (kept, sorted(files))
@@ -119,17 +120,17 @@ class FsSource(Source):
     """The working tree."""
 
     def __init__(self, root: str, git_top: bool = False):
-        """`git_top`: `root` is the top of a git work tree, so what git ignores there is skipped (asked once,
-        in the background, while the rest of the check starts)."""
+        """`git_top`: `root` is the top of a git work tree, so what git ignores there is skipped (git is asked
+        once, when the first listing has a sub-folder to decide about)."""
         self.root = os.path.abspath(root)
         self._real_root = os.path.realpath(self.root)
-        self._ignored_query = _GitIgnored(self.root) if git_top else None
+        self._ask_git = git_top
         self._ignored = frozenset()
 
     @property
     def ignored(self):
-        if self._ignored_query is not None:
-            self._ignored, self._ignored_query = self._ignored_query.result(), None
+        if self._ask_git:
+            self._ignored, self._ask_git = _git_ignored(self.root), False
         return self._ignored
 
     def _full(self, path: str) -> str:
@@ -198,32 +199,25 @@ class FsSource(Source):
             raise ReadError(path, f"cannot read: {e.strerror or e}") from None
 
 
-class _GitIgnored:
-    """`git ls-files --others --ignored --exclude-standard --directory` (what git ignores, the way `git status`
-    sees it: .gitignore files, .git/info/exclude, core.excludesFile), started once per check and read on first
-    use, so git answers while the check starts. When git is missing or fails, nothing is ignored: checking too
-    much is safe, skipping too much is not."""
+def _git_ignored(top: str):
+    """`git ls-files --others --ignored --exclude-standard --directory`: what git ignores, the way `git status`
+    sees it (.gitignore files, .git/info/exclude, core.excludesFile). When git is missing or fails, nothing is
+    ignored: checking too much is safe, skipping too much is not."""
+    from ._spawn import Process
 
-    def __init__(self, top: str):
-        from ._spawn import Process
-
-        env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
-        env.pop("GIT_DIR", None)  # set inside git hooks; the work tree decides which repository this is
-        env.pop("GIT_WORK_TREE", None)
-        try:
-            self.proc = Process(["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard",
-                                 "--directory"], top, env)
-        except OSError:  # no git on PATH
-            self.proc = None
-
-    def result(self):
-        if self.proc is None:
-            return frozenset()
-        try:
-            out = self.proc.stdout.read()
-        except OSError:
-            out = b""
-        return _parse_ignored(out) if self.proc.close() == 0 else frozenset()
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0")
+    env.pop("GIT_DIR", None)  # set inside git hooks; the work tree decides which repository this is
+    env.pop("GIT_WORK_TREE", None)
+    try:
+        proc = Process(["git", "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"],
+                       top, env)
+    except OSError:  # no git on PATH
+        return frozenset()
+    try:
+        out = proc.stdout.read()
+    except OSError:
+        out = b""
+    return _parse_ignored(out) if proc.close() == 0 else frozenset()
 
 
 def _parse_ignored(out: bytes):
