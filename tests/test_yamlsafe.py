@@ -1,0 +1,87 @@
+"""Front matter is read by libyaml (C) when the document cannot nest deeply, else by PyYAML's Python loader:
+both paths give the same data, the same key lines and the same refusals."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from weightgate.collect import yamlsafe
+from weightgate.collect.card import split_front_matter
+
+needs_libyaml = pytest.mark.skipif(yamlsafe._CFast is None, reason="PyYAML without libyaml")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def both(text: str):
+    """(C result, Python result): each a (data, key lines) pair or the refusal's class and problem."""
+    out = []
+    for loader in (yamlsafe._CFast, yamlsafe._BoundedLoader):
+        saved = yamlsafe._CFast
+        yamlsafe._CFast = loader if loader is yamlsafe._CFast else None
+        try:
+            node, data = yamlsafe.load(text)
+            lines = [k.start_mark.line for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+            out.append((data, lines))
+        except yaml.YAMLError as e:
+            out.append((type(e).__mro__[1].__name__ if isinstance(e, yamlsafe.YamlLimitError) else "error",
+                        getattr(e, "problem", None) or str(e)))
+        finally:
+            yamlsafe._CFast = saved
+    return out
+
+
+def cards():
+    for p in sorted(ROOT.glob("examples/**/README.md")) + sorted(ROOT.glob("tests/data/**/*.md")):
+        y = split_front_matter(p.read_text(encoding="utf-8", errors="replace"))[0]
+        if y:
+            yield pytest.param(y, id=str(p.relative_to(ROOT)))
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", list(cards()))
+def test_real_cards_read_the_same_in_c_and_python(text):
+    assert yamlsafe._shallow(text)
+    c, py = both(text)
+    assert c == py
+
+
+BOMB = "\n".join(['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'] +
+                 [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)])
+BLOCK_BOMB = "a0: &a0\n" + "".join(f"  - lol{i}\n" for i in range(10)) + "".join(
+    f"a{i}: &a{i}\n  {{x0: *a{i - 1}, x1: *a{i - 1}, x2: *a{i - 1}, x3: *a{i - 1}, x4: *a{i - 1}, x5: *a{i - 1}, "
+    f"x6: *a{i - 1}, x7: *a{i - 1}, x8: *a{i - 1}, x9: *a{i - 1}}}\n" for i in range(1, 7))
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text, problem", [
+    (BOMB, "once aliases are expanded"), (BLOCK_BOMB, "once aliases are expanded"),
+    ("tags: &a [x, *a]", "recursive structure"), ("a: &a {b: *a}", "recursive structure"),
+    ("a: &a\n  - x\n  - *a\n", "recursive structure"),
+    ("license: " + "9" * 10_000, "cannot read the value"), ("date: 2024-13-45", "cannot read the value"),
+])
+def test_bounds_hold_on_the_c_path(text, problem):
+    assert yamlsafe._shallow(text)
+    for result in both(text):
+        assert problem in result[1], result
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", [
+    "license: " + "[" * 100_000, "a: " + "- " * 100_000 + "x", "a: " + "? " * 100_000 + "x",
+    "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "v",
+    "a: " + "{b: " * 5_000 + "c" + "}" * 5_000,
+])
+def test_documents_that_could_nest_deeply_never_reach_the_c_composer(text):
+    """libyaml composes recursively on the C stack: 100,000 levels crash the process (not an exception)."""
+    assert not yamlsafe._shallow(text)
+    try:
+        yamlsafe.load(text)
+    except (yaml.YAMLError, RecursionError):  # what the card reader turns into a finding
+        pass
+
+
+def test_text_libyaml_cannot_encode_goes_to_the_python_loader():
+    with pytest.raises(yaml.YAMLError):
+        yamlsafe.load("license: mit\nname: caf\udce9\n")
