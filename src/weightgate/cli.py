@@ -244,18 +244,20 @@ def _split(s: Optional[str]):
 
 
 def _rule_filter(args):
-    from . import rules
-    from .errors import UsageError
-
     select, ignore = _split(args.select), _split(args.ignore)
-    ids = {r.ID for r in rules.all_rules()}
-    for s in (select or set()) | (ignore or set()):
-        if s not in ids:
+    named = (select or set()) | (ignore or set())
+    if named:  # the ids are known without importing a rule
+        from .rules import IDS
+
+        unknown = sorted(named - set(IDS))
+        if unknown:
             import difflib
 
-            close = difflib.get_close_matches(s, sorted(ids), n=1)
+            from .errors import UsageError
+
+            close = difflib.get_close_matches(unknown[0], sorted(IDS), n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            raise UsageError(f"unknown rule `{s}`{hint} (see `weightgate rules`)")
+            raise UsageError(f"unknown rule `{unknown[0]}`{hint} (see `weightgate rules`)")
     return lambda f: (select is None or f.rule in select) and (ignore is None or f.rule not in ignore)
 
 

@@ -30,7 +30,7 @@ def _spec():
             elif a.choices:
                 words.extend(a.choices)
         spec[name] = (options, choices, words)
-    spec["explain"] = (spec["explain"][0], spec["explain"][1], [m.ID for m in rules.all_rules()])
+    spec["explain"] = (spec["explain"][0], spec["explain"][1], list(rules.IDS))
     spec["hook"] = (["--help"], {}, ["pre-commit", "pre-push", "install"])
     return spec
 

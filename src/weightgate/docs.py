@@ -150,7 +150,7 @@ def explain_command(args) -> int:
     if mod is None:
         import difflib
 
-        ids = [m.ID for m in rules.all_rules()]
+        ids = list(rules.IDS)
         close = difflib.get_close_matches(args.rule, ids, n=1)
         hint = f" (did you mean `{close[0]}`?)" if close else ""
         raise UsageError(f"unknown rule `{args.rule}`{hint}; rules are: {', '.join(ids)}")

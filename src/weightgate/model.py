@@ -86,6 +86,19 @@ class Model:
                 seen.add(lid)
                 yield lic, None
 
+    def may_oblige(self) -> bool:
+        """False only when obligations() yields nothing, told without resolving relabels: no base has a licence
+        and the card declares no model-specific licence. The rules' gates rely on it: keep the two in step."""
+        if any(b.license for b in self.bases):
+            return True
+        for d in self.declared:
+            if d.source == "card":
+                for lid in d.ids:
+                    lic = self.kb.get(lid)
+                    if lic is not None and lic.kind != "use-policy" and lic.spdx.startswith("LicenseRef-"):
+                        return True
+        return False
+
     # ---- card text --------------------------------------------------------------------------------------
     def paragraphs(self) -> List[Tuple[int, str]]:
         """(first line, normalised text) of each blank-line separated paragraph of the card body."""

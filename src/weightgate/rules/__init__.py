@@ -6,53 +6,123 @@ Clause texts come from the knowledge data, never from the rule.
 """
 from __future__ import annotations
 
-import importlib
+import os
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Dict, List
 
 from ..facts import Finding
 
-# Order is the order of `weightgate rules`.
-RULE_MODULES = (
-    "relabel_forbidden",
-    "missing_license_copy",
-    "missing_notice",
-    "missing_attribution_phrase",
-    "naming_rule",
-    "missing_use_restrictions",
-    "noncommercial_data",
-    "generated_data_terms",
-    "metadata_invalid",
-    "license_mismatch",
-    "unknown_base_license",
-    "base_conflict",
-    "lock_invalid",
-    "lineage_conflict",
-    "open_source_claim",
-    "checkpoint_unverifiable",
-    "pickle_checkpoint",
-    "policy_denied",
+# module, rule id, gate. Order is the order of `weightgate rules` and of each model's findings. The ids are
+# known here so that validating `--select` or a configuration imports no rule (a test holds them to the modules).
+# A gate names facts without which the rule cannot find anything: a rule whose gate is false on a model is
+# neither imported nor run. A wrong gate silently drops findings, so each is a necessary condition read from the
+# rule's check() (see GATES), and "always" where no cheap one is plainly sound.
+REGISTRY = (
+    ("relabel_forbidden", "relabel-forbidden", "licensed-base"),
+    ("missing_license_copy", "missing-license-copy", "obligations"),
+    ("missing_notice", "missing-notice", "obligations"),
+    ("missing_attribution_phrase", "missing-attribution-phrase", "obligations"),
+    ("naming_rule", "naming-rule", "obligations"),
+    ("missing_use_restrictions", "missing-use-restrictions", "licensed-base"),
+    ("noncommercial_data", "noncommercial-data", "datasets"),
+    ("generated_data_terms", "generated-data-terms", "generators"),
+    ("metadata_invalid", "metadata-invalid", "always"),
+    ("license_mismatch", "license-mismatch", "two-licences-or-licensed-base"),
+    ("unknown_base_license", "unknown-base-license", "unresolved-base"),
+    ("base_conflict", "base-conflict", "base-names"),
+    ("lock_invalid", "lock-invalid", "problems"),
+    ("lineage_conflict", "lineage-conflict", "disagreements"),
+    ("open_source_claim", "open-source-claim", "open-source-claim"),
+    ("checkpoint_unverifiable", "checkpoint-unverifiable", "problems"),
+    ("pickle_checkpoint", "pickle-checkpoint", "problems"),
+    ("policy_denied", "policy-denied", "policy"),
 )
+IDS = tuple(rule_id for _module, rule_id, _gate in REGISTRY)
 
-_LOADED: Dict[str, object] = {}
+
+def _licensed_base(model, kinds, rule_id) -> bool:
+    return any(b.license for b in model.bases)
+
+
+def _two_licences_or_licensed_base(model, kinds, rule_id) -> bool:
+    return len({i for d in model.declared for i in d.ids}) > 1 or _licensed_base(model, kinds, rule_id)
+
+
+def _policy(model, kinds, rule_id) -> bool:
+    policy = getattr(model.config, "policy", None) or {}
+    return bool(policy.get("deny") or policy.get("allow"))
+
+
+# gate → (what the guarded rules read, whether a model has it). Each answer comes from values the Model already
+# holds; `kinds` is the set of its fact kinds, with "problem:<rule id>" for each problem the readers noted.
+GATES = {
+    "always": ("anything", lambda model, kinds, rule_id: True),
+    "licensed-base": ("model.inherited(), which only a base with a licence feeds", _licensed_base),
+    "obligations": ("model.obligations() (see Model.may_oblige)", lambda model, kinds, rule_id: model.may_oblige()),
+    "unresolved-base": ("the bases without a licence",
+                        lambda model, kinds, rule_id: any(not b.license for b in model.bases)),
+    "disagreements": ("the bases' disagreements",
+                      lambda model, kinds, rule_id: any(b.disagreements for b in model.bases)),
+    "two-licences-or-licensed-base": ("declarations naming two licences between them, or model.inherited()",
+                                      _two_licences_or_licensed_base),
+    "base-names": ("bases named by files, or a checkpoint's own name (base, base_weak, self_name facts)",
+                   lambda model, kinds, rule_id: not kinds.isdisjoint(("base", "base_weak", "self_name"))),
+    "open-source-claim": ("open_source_claim facts", lambda model, kinds, rule_id: "open_source_claim" in kinds),
+    "datasets": ("the datasets the card names (model.datasets(), computed once per model)",
+                 lambda model, kinds, rule_id: bool(model.datasets()[0])),
+    "generators": ("the generators of the training data (model.datasets())",
+                   lambda model, kinds, rule_id: bool(model.datasets()[1])),
+    "problems": ("problems the readers noted for this rule",
+                 lambda model, kinds, rule_id: "problem:" + rule_id in kinds),
+    "policy": ("a configured policy with deny or allow entries", _policy),
+}
+MODES = ("on", "off", "verify")  # WEIGHTGATE_RULE_GATES: gated (default); every rule; every rule, checking gates
+
+_MODULES: Dict[str, object] = {}
+
+
+def _module(name: str):
+    mod = _MODULES.get(name)
+    if mod is None:  # __import__, not importlib: `python -X importtime` then shows what a check imports
+        mod = _MODULES[name] = __import__(f"{__name__}.{name}", fromlist=["check"])
+    return mod
 
 
 def all_rules() -> List[object]:
-    if not _LOADED:
-        for name in RULE_MODULES:
-            mod = importlib.import_module(f"{__name__}.{name}")
-            _LOADED[mod.ID] = mod
-    return list(_LOADED.values())
+    return [_module(name) for name, _id, _gate in REGISTRY]
 
 
 def get(rule_id: str):
-    return {r.ID: r for r in all_rules()}.get(rule_id)
+    return next((_module(name) for name, rid, _gate in REGISTRY if rid == rule_id), None)
 
 
-def run(model) -> List[Finding]:
+def _kinds(model) -> set:
+    kinds = set()
+    for f in model.facts.facts:
+        kinds.add(f.kind)
+        if f.kind == "problem":
+            kinds.add("problem:" + f.value.rule)
+    return kinds
+
+
+def run(model, mode: str = "") -> List[Finding]:
+    """Every finding of every rule on one model, in REGISTRY order. Rules whose gate is false are skipped
+    (mode "on", the default); "off" runs every rule; "verify" runs every rule and raises when one whose gate is
+    false finds something. The mode defaults to the environment's WEIGHTGATE_RULE_GATES (unknown: "off")."""
+    mode = mode or os.environ.get("WEIGHTGATE_RULE_GATES", "on")
+    if mode not in MODES:
+        mode = "off"  # a mistyped mode must not hide findings
+    kinds = _kinds(model) if mode != "off" else set()
     out: List[Finding] = []
-    for rule in all_rules():
-        out.extend(rule.check(model))
+    for name, rule_id, gate in REGISTRY:
+        open_ = mode == "off" or GATES[gate][1](model, kinds, rule_id)
+        if not open_ and mode == "on":
+            continue
+        found = list(_module(name).check(model))
+        if found and not open_:
+            raise RuntimeError(f"the gate {gate!r} of {rule_id} is false on {model.root}, yet the rule found: "
+                               f"{found[0].message}")
+        out.extend(found)
     return out
 
 
