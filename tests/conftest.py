@@ -25,6 +25,13 @@ def _isolated_hf_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(empty))
 
 
+@pytest.fixture(autouse=True)
+def _rule_gates_verified(monkeypatch):
+    """Every check in the suite runs every rule, and fails when a rule its gate skips would have found something
+    (weightgate.rules.run): the whole suite is the corpus the gates are held to."""
+    monkeypatch.setenv("WEIGHTGATE_RULE_GATES", "verify")
+
+
 def licence_text(name: str) -> str:
     """A real licence text from ../shared/licenses (the test is skipped when it is absent)."""
     path = LICENSES / f"{name}.txt"
