@@ -109,7 +109,7 @@ def run(model, mode: str = "") -> List[Finding]:
     """Every finding of every rule on one model, in REGISTRY order. Rules whose gate is false are skipped
     (mode "on", the default); "off" runs every rule; "verify" runs every rule and raises when one whose gate is
     false finds something. The mode defaults to the environment's WEIGHTGATE_RULE_GATES (unknown: "off")."""
-    mode = mode or os.environ.get("WEIGHTGATE_RULE_GATES", "on")
+    mode = mode or os.environ.get("WEIGHTGATE_RULE_GATES") or "on"
     if mode not in MODES:
         mode = "off"  # a mistyped mode must not hide findings
     kinds = _kinds(model) if mode != "off" else set()
