@@ -179,6 +179,8 @@ OPEN = [
                                          ".weightgate.toml": '[models]\n"acme/base-7b" = "apache-2.0"\n'}),
     ("policy-deny", lambda: {"README.md": card(f"license: llama2\nbase_model: {L2}"), **_llama2_files(),
                              ".weightgate.toml": '[policy]\ndeny = ["llama*"]\n'}),
+    # No base, but the card declares a licence that owes duties by itself.
+    ("declared-llama3.1-no-base", lambda: {"README.md": card("license: llama3.1", "# SuperChat\n\nA chat model.\n")}),
     ("policy-allow", lambda: {"README.md": card("license: mit"), ".weightgate.toml": '[policy]\nallow = ["mit"]\n'}),
 ]
 

@@ -78,26 +78,25 @@ class Model:
             if d.source != "card":
                 continue
             for lid in d.ids:
-                lic = self.kb.get(lid)
-                if (lic is None or lid in seen or lic.kind == "use-policy" or not lic.spdx.startswith("LicenseRef-")
+                lic = self._binds_by_itself(lid)
+                if (lic is None or lid in seen
                         or any(not permits(self.kb, il, lid) or same_family(self.kb, il.id, lid)
                                for il, _ in inherited)):
                     continue
                 seen.add(lid)
                 yield lic, None
 
+    def _binds_by_itself(self, lid: str):
+        """The licence a card's id names when it owes duties without a base: model-specific (LicenseRef-), not a
+        use policy."""
+        lic = self.kb.get(lid)
+        return lic if lic is not None and lic.kind != "use-policy" and lic.spdx.startswith("LicenseRef-") else None
+
     def may_oblige(self) -> bool:
         """False only when obligations() yields nothing, told without resolving relabels: no base has a licence
-        and the card declares no model-specific licence. The rules' gates rely on it: keep the two in step."""
-        if any(b.license for b in self.bases):
-            return True
-        for d in self.declared:
-            if d.source == "card":
-                for lid in d.ids:
-                    lic = self.kb.get(lid)
-                    if lic is not None and lic.kind != "use-policy" and lic.spdx.startswith("LicenseRef-"):
-                        return True
-        return False
+        and the card declares no licence that binds by itself. The rules' gates rely on it: keep the two in step."""
+        return any(b.license for b in self.bases) or any(
+            self._binds_by_itself(lid) for d in self.declared if d.source == "card" for lid in d.ids)
 
     # ---- card text --------------------------------------------------------------------------------------
     def paragraphs(self) -> List[Tuple[int, str]]:
