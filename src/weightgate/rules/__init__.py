@@ -1,8 +1,8 @@
 """rules: one module per rule, collected here.
 
 A rule module defines `ID` (public, stable), `SEVERITY` (default), a docstring that is its user
-documentation (`weightgate explain ID` prints it), `SUMMARY` (one line) and `check(model) -> Iterable[Finding]`.
-Clause texts come from the knowledge data, never from the rule.
+documentation (`weightgate explain ID` prints it), `SUMMARY` (one line) and `check(model) -> Iterable[Finding]`,
+and is listed in REGISTRY with its id and its gate. Clause texts come from the knowledge data, never from the rule.
 """
 from __future__ import annotations
 
