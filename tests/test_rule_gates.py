@@ -92,7 +92,7 @@ def _corpus():
     rows = [(f"examples/{p.name}", None) for p in sorted(EXAMPLES.iterdir()) if p.is_dir()]
     rows += [(f"fail-closed/{c.name}", c.build) for c in CASES]
     rows += [(f"compliant/{name}", build) for name, build in sorted(REPOS.items())]
-    return rows + [(f"shut/{gate}", build) for gate, build in SHUT] + [(f"open/{name}", b) for name, b in OPEN]
+    return rows + [(f"shut/{gates}", build) for gates, build in SHUT] + [(f"open/{name}", b) for name, b in OPEN]
 
 
 def test_the_corpus_finds_the_same_with_and_without_gates_and_shuts_every_gate(tmp_path):
@@ -123,9 +123,9 @@ def test_verify_mode_reports_a_gate_that_drops_a_finding(monkeypatch):
     from weightgate import rules
 
     (model,) = models_of(EXAMPLES / "llama3-naming-attribution")
-    monkeypatch.setitem(rules.GATES, "obligations", ("never", lambda model, kinds, rule_id: False))
+    monkeypatch.setitem(rules.GATES, "duty:license-copy", ("never", lambda model, kinds, rule_id: False))
     assert "missing-license-copy" not in {f.rule for f in rules.run(model, "on")}
-    with pytest.raises(RuntimeError, match="gate 'obligations' of missing-license-copy is false"):
+    with pytest.raises(RuntimeError, match="gate .duty:license-copy. of missing-license-copy is false"):
         rules.run(model, "verify")
 
 
@@ -135,19 +135,24 @@ def _llama2_files():
     return {"LICENSE": licence_text("llama2"), "NOTICE": LLAMA2_NOTICE + "\n"}
 
 
-SHUT = [
+SHUT = [  # (the gates the row shuts, the repository)
     # An unknown base: nothing is inherited, whatever the Llama 2 text beside it and the "open source" claim say.
-    ("licensed-base", lambda: {"README.md": card("license: mit\nbase_model: acme/chat-7b",
-                                                 "# Chat\n\nAn open source model.\n"), **_llama2_files()}),
-    # A Llama 2 agreement only in the LICENSE file, and Llama words in the card: the card declares Apache-2.0.
-    ("obligations", lambda: {"README.md": card("license: apache-2.0", "# Chat\n\nBuilt with Llama. Llama 2 7B chat.\n"),
-                             **_llama2_files()}),
-    # The base is known: no unresolved base, no disagreement.
-    ("unresolved-base", lambda: {"README.md": card("license: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1"),
-                                 "LICENSE": licence_text("apache-2.0")}),
-    ("disagreements", lambda: {"README.md": card(f"license: llama2\nbase_model: {L2}"), **_llama2_files()}),
+    ("inherited", lambda: {"README.md": card("license: mit\nbase_model: acme/chat-7b", "# Chat\n\nAn open source model.\n"),
+                           **_llama2_files()}),
+    # A Llama 2 agreement only in the LICENSE file, and Llama words in the card: the card declares Apache-2.0, so
+    # nothing is owed.
+    ("duty:license-copy notice duty:attribution duty:naming duty:use-restrictions", lambda: {
+        "README.md": card("license: apache-2.0", "# Chat\n\nBuilt with Llama. Llama 2 7B chat.\n"), **_llama2_files()}),
+    # An Apache-2.0 base (a copy owed, no notice text) with its licence, the Llama 2 notice words in the card.
+    ("notice duty:attribution duty:naming unresolved-base", lambda: {
+        "README.md": card("license: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1", f"# M\n\n{LLAMA2_NOTICE}\n"),
+        "LICENSE": licence_text("apache-2.0")}),
+    # Llama 2 owes a copy and a notice, but no "Built with" phrase, no name and no use restrictions of its own (its
+    # use policy arrives through the agreement); the registry and the card agree on the base.
+    ("duty:attribution duty:naming duty:use-restrictions disagreements", lambda: {
+        "README.md": card(f"license: llama2\nbase_model: {L2}", "# Chat\n\nA chat model.\n"), **_llama2_files()}),
     # One licence said three ways, no base.
-    ("two-licences-or-licensed-base", lambda: {
+    ("two-licences-or-inherited", lambda: {
         "README.md": card("license: apache-2.0", "# M\n\nLicensed under the Apache License 2.0.\n"),
         "LICENSE": licence_text("apache-2.0"), "config.json": '{"model_type": "llama"}'}),
     # No base named anywhere, and a config without `_name_or_path`.
@@ -185,15 +190,15 @@ OPEN = [
 ]
 
 
-@pytest.mark.parametrize("gate,build", SHUT, ids=[g for g, _ in SHUT])
-def test_a_shut_gate_hides_nothing_its_rules_would_find(gate, build, tmp_path):
+@pytest.mark.parametrize("gates,build", SHUT, ids=[g for g, _ in SHUT])
+def test_a_shut_gate_hides_nothing_its_rules_would_find(gates, build, tmp_path):
     from weightgate import rules
 
     write_tree(tmp_path, build())
     (model,) = models_of(tmp_path)
-    guarded = [(name, rule_id) for name, rule_id, g in rules.REGISTRY if g == gate]
-    assert guarded and not any(gate_open(model, gate, rule_id) for _name, rule_id in guarded
-                               if rule_id != "pickle-checkpoint"), gate
+    for gate in gates.split():
+        guarded = [rule_id for _name, rule_id, g in rules.REGISTRY if g == gate and rule_id != "pickle-checkpoint"]
+        assert guarded and not any(gate_open(model, gate, rule_id) for rule_id in guarded), gate
     for name, rule_id, g in rules.REGISTRY:  # every shut gate on this model, not only the row's
         if not gate_open(model, g, rule_id):
             assert list(rules._module(name).check(model)) == [], rule_id

@@ -20,6 +20,8 @@ class Model:
         self.config = config  # weightgate.config.Config of this check
         self._paragraphs: Optional[List[Tuple[int, str]]] = None
         self._datasets = None
+        self._inherited: Optional[Tuple[Tuple[object, Base], ...]] = None  # the bases and declarations never change
+        self._obligations: Optional[Tuple[Tuple[object, Optional[Base]], ...]] = None
 
     def datasets(self):
         """(datasets the card names with what is known of them, generators of the training data); see
@@ -46,57 +48,53 @@ class Model:
             return sorted(self.facts.files)[0], 1
         return self.facts.root, 1
 
-    def inherited(self) -> Iterator[Tuple[object, Base]]:
-        """(licence, the first base that brings it) for every distinct licence among the ancestors.
+    def inherited(self) -> Tuple[Tuple[object, Base], ...]:
+        """(licence, the first base that brings it) for every distinct licence among the ancestors. Computed once.
 
         Use policies are not licences of their own here: they arrive through the licence that incorporates them.
         """
-        seen = set()
-        for b in self.bases:
-            if not b.license:
-                continue
-            main = self.kb.main(b.license)
-            lic = self.kb.get(main)
-            if lic is None or lic.kind == "use-policy" or main in seen:
-                continue
-            seen.add(main)
-            yield lic, b
+        if self._inherited is None:
+            out, seen = [], set()
+            for b in self.bases:
+                if not b.license:
+                    continue
+                main = self.kb.main(b.license)
+                lic = self.kb.get(main)
+                if lic is None or lic.kind == "use-policy" or main in seen:
+                    continue
+                seen.add(main)
+                out.append((lic, b))
+            self._inherited = tuple(out)
+        return self._inherited
 
-    def obligations(self) -> Iterator[Tuple[object, Optional[Base]]]:
+    def obligations(self) -> Tuple[Tuple[object, Optional[Base]], ...]:
         """Licences whose redistribution duties bind this folder: every inherited licence, plus a model-specific
         licence the card declares (a `license: gemma` or `llama3.1` card owes that licence's duties even when
         its base is unknown or not named). Generic public licences (MIT, CC, GPL) impose no duties on the
-        licensor who chooses them, and a declared licence that relabels a base is reported, not obeyed."""
-        from .rules.relabel_forbidden import permits, same_family
-
-        inherited = list(self.inherited())
-        seen = set()
-        for lic, b in inherited:
-            seen.add(lic.id)
-            yield lic, b
-        for d in self.declared:
-            if d.source != "card":
-                continue
-            for lid in d.ids:
-                lic = self._binds_by_itself(lid)
-                if (lic is None or lid in seen
-                        or any(not permits(self.kb, il, lid) or same_family(self.kb, il.id, lid)
-                               for il, _ in inherited)):
+        licensor who chooses them, and a declared licence that relabels a base is reported, not obeyed.
+        Computed once."""
+        if self._obligations is None:
+            inherited = self.inherited()
+            out = list(inherited)
+            seen = {lic.id for lic, _ in inherited}
+            for d in self.declared:
+                if d.source != "card":
                     continue
-                seen.add(lid)
-                yield lic, None
+                for lid in d.ids:
+                    lic = self.kb.get(lid)
+                    if (lic is None or lid in seen or lic.kind == "use-policy"
+                            or not lic.spdx.startswith("LicenseRef-")):
+                        continue
+                    if inherited:  # only a base's licence can be relabelled
+                        from .rules.relabel_forbidden import permits, same_family
 
-    def _binds_by_itself(self, lid: str):
-        """The licence a card's id names when it owes duties without a base: model-specific (LicenseRef-), not a
-        use policy."""
-        lic = self.kb.get(lid)
-        return lic if lic is not None and lic.kind != "use-policy" and lic.spdx.startswith("LicenseRef-") else None
-
-    def may_oblige(self) -> bool:
-        """False only when obligations() yields nothing, told without resolving relabels: no base has a licence
-        and the card declares no licence that binds by itself. The rules' gates rely on it: keep the two in step."""
-        return any(b.license for b in self.bases) or any(
-            self._binds_by_itself(lid) for d in self.declared if d.source == "card" for lid in d.ids)
+                        if any(not permits(self.kb, il, lid) or same_family(self.kb, il.id, lid)
+                               for il, _ in inherited):
+                            continue
+                    seen.add(lid)
+                    out.append((lic, None))
+            self._obligations = tuple(out)
+        return self._obligations
 
     # ---- card text --------------------------------------------------------------------------------------
     def paragraphs(self) -> List[Tuple[int, str]]:

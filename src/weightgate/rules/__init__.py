@@ -18,16 +18,16 @@ from ..facts import Finding
 # neither imported nor run. A wrong gate silently drops findings, so each is a necessary condition read from the
 # rule's check() (see GATES), and "always" where no cheap one is plainly sound.
 REGISTRY = (
-    ("relabel_forbidden", "relabel-forbidden", "licensed-base"),
-    ("missing_license_copy", "missing-license-copy", "obligations"),
-    ("missing_notice", "missing-notice", "obligations"),
-    ("missing_attribution_phrase", "missing-attribution-phrase", "obligations"),
-    ("naming_rule", "naming-rule", "obligations"),
-    ("missing_use_restrictions", "missing-use-restrictions", "licensed-base"),
+    ("relabel_forbidden", "relabel-forbidden", "inherited"),
+    ("missing_license_copy", "missing-license-copy", "duty:license-copy"),
+    ("missing_notice", "missing-notice", "notice"),
+    ("missing_attribution_phrase", "missing-attribution-phrase", "duty:attribution"),
+    ("naming_rule", "naming-rule", "duty:naming"),
+    ("missing_use_restrictions", "missing-use-restrictions", "duty:use-restrictions"),
     ("noncommercial_data", "noncommercial-data", "datasets"),
     ("generated_data_terms", "generated-data-terms", "generators"),
     ("metadata_invalid", "metadata-invalid", "always"),
-    ("license_mismatch", "license-mismatch", "two-licences-or-licensed-base"),
+    ("license_mismatch", "license-mismatch", "two-licences-or-inherited"),
     ("unknown_base_license", "unknown-base-license", "unresolved-base"),
     ("base_conflict", "base-conflict", "base-names"),
     ("lock_invalid", "lock-invalid", "problems"),
@@ -40,12 +40,13 @@ REGISTRY = (
 IDS = tuple(rule_id for _module, rule_id, _gate in REGISTRY)
 
 
-def _licensed_base(model, kinds, rule_id) -> bool:
-    return any(b.license for b in model.bases)
+def _two_licences_or_inherited(model, kinds, rule_id) -> bool:
+    return len({i for d in model.declared for i in d.ids}) > 1 or bool(model.inherited())
 
 
-def _two_licences_or_licensed_base(model, kinds, rule_id) -> bool:
-    return len({i for d in model.declared for i in d.ids}) > 1 or _licensed_base(model, kinds, rule_id)
+def _notice(model, kinds, rule_id) -> bool:
+    return (any(lic.duty("notice") for lic, _base in model.obligations())
+            or any(base.notice_lines for _lic, base in model.inherited()))
 
 
 def _policy(model, kinds, rule_id) -> bool:
@@ -53,22 +54,30 @@ def _policy(model, kinds, rule_id) -> bool:
     return bool(policy.get("deny") or policy.get("allow"))
 
 
-# gate → (what the guarded rules read, whether a model has it). Each answer comes from values the Model already
-# holds; `kinds` is the set of its fact kinds, with "problem:<rule id>" for each problem the readers noted.
+def _duty(kind: str):
+    """A licence among the obligations (which hold every inherited one) carries this kind of duty."""
+    return (f"model.obligations() with a {kind} duty",
+            lambda model, kinds, rule_id: any(lic.duty(kind) for lic, _base in model.obligations()))
+
+
+# gate → (what the guarded rules read, whether a model has it). Each answer comes from values the Model computes
+# once for all rules (inherited(), obligations(), datasets()); `kinds` is the set of its fact kinds, with
+# "problem:<rule id>" for each problem the readers noted.
 GATES = {
     "always": ("anything", lambda model, kinds, rule_id: True),
-    "licensed-base": ("model.inherited(), which only a base with a licence feeds", _licensed_base),
-    "obligations": ("model.obligations() (see Model.may_oblige)", lambda model, kinds, rule_id: model.may_oblige()),
+    "inherited": ("model.inherited()", lambda model, kinds, rule_id: bool(model.inherited())),
+    **{f"duty:{kind}": _duty(kind) for kind in ("license-copy", "attribution", "naming", "use-restrictions")},
+    "notice": ("model.obligations() with a notice duty, or a base's NOTICE lines", _notice),
     "unresolved-base": ("the bases without a licence",
                         lambda model, kinds, rule_id: any(not b.license for b in model.bases)),
     "disagreements": ("the bases' disagreements",
                       lambda model, kinds, rule_id: any(b.disagreements for b in model.bases)),
-    "two-licences-or-licensed-base": ("declarations naming two licences between them, or model.inherited()",
-                                      _two_licences_or_licensed_base),
+    "two-licences-or-inherited": ("declarations naming two licences between them, or model.inherited()",
+                                  _two_licences_or_inherited),
     "base-names": ("bases named by files, or a checkpoint's own name (base, base_weak, self_name facts)",
                    lambda model, kinds, rule_id: not kinds.isdisjoint(("base", "base_weak", "self_name"))),
     "open-source-claim": ("open_source_claim facts", lambda model, kinds, rule_id: "open_source_claim" in kinds),
-    "datasets": ("the datasets the card names (model.datasets(), computed once per model)",
+    "datasets": ("the datasets the card names (model.datasets())",
                  lambda model, kinds, rule_id: bool(model.datasets()[0])),
     "generators": ("the generators of the training data (model.datasets())",
                    lambda model, kinds, rule_id: bool(model.datasets()[1])),
