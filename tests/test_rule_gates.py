@@ -81,6 +81,14 @@ def test_a_plain_apache_model_imports_only_the_rules_it_can_fire(tmp_path):
             "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1]])\n")
     imported = _imported_rules(code, str(tmp_path))
     assert imported <= {"weightgate.rules", "weightgate.rules._problems", "weightgate.rules.metadata_invalid"}
+    # An Apache-2.0 fine-tune as TRL writes it: a copy is owed, but no notice, phrase, name or use restrictions.
+    write_tree(tmp_path, {"README.md": card("license: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n"
+                                            "datasets:\n- HuggingFaceH4/ultrafeedback_binarized",
+                                            "# bench-7b-sft\n\nA fine-tuned version of Mistral-7B-v0.1.\n")})
+    imported = _imported_rules(code, str(tmp_path))
+    assert "weightgate.rules.missing_license_copy" in imported
+    assert not imported & {f"weightgate.rules.{m}" for m in ("missing_notice", "missing_attribution_phrase",
+                                                             "naming_rule", "missing_use_restrictions")}
 
 
 # ---- the corpus, both ways -----------------------------------------------------------------------------------
