@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Mapping
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+    from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .._record import record
 
@@ -160,16 +160,19 @@ class _Licenses(Mapping):
         return lid in self._tables
 
 
-class _JsonValues(dict):
-    """A dict whose values knowledge.json may hold as JSON texts (see compile_data), each decoded when first
-    read: parsing data a check never asks for is a measurable part of its start-up."""
+class _LazyValues(dict):
+    """A dict whose values knowledge.json may hold as places in its body (lists: see compile_data), each
+    decoded by `decode` when first read: parsing data a check never asks for is a measurable part of its
+    start-up. `dict(x)` would copy the undecoded places: copy with `x.copy()`."""
+
+    def __init__(self, items=(), decode=None):
+        dict.__init__(self, items)
+        self._decode = decode
 
     def __getitem__(self, key):
         value = dict.__getitem__(self, key)
-        if isinstance(value, str):
-            import json
-
-            value = json.loads(value)
+        if type(value) is list:  # a place in the compiled body (decoded values are never lists)
+            value = self._decode(value)
             self[key] = value
         return value
 
@@ -182,6 +185,39 @@ class _JsonValues(dict):
     def values(self):
         return [self[k] for k in self]
 
+    def copy(self):
+        return _LazyValues(dict.items(self), self._decode)
+
+
+class _SearchedIndex:
+    """A name → licence id index that knowledge.json keeps as one JSON object in its body, searched in place
+    for each name asked (see _Compiled.value_of): a check looks up one or two declared licences, and decoding
+    ~600 entries costs more than those searches. Answers and additions (a user's licences, `extended`) are kept
+    in `_known`, which wins over the compiled object; a dict's `get`, `setdefault`, `[]=` and `copy`."""
+
+    def __init__(self, compiled, place: List[int]):
+        self._compiled, self._place = compiled, place
+        self._known: Dict[str, Optional[str]] = {}
+
+    def get(self, key: str, default=None):
+        if key not in self._known:
+            self._known[key] = self._compiled.value_of(self._place, key)
+        value = self._known[key]
+        return default if value is None else value
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._known[key] = value
+
+    def setdefault(self, key: str, value: str) -> str:
+        if self.get(key) is None:
+            self._known[key] = value
+        return self._known[key]
+
+    def copy(self) -> _SearchedIndex:
+        new = _SearchedIndex(self._compiled, self._place)
+        new._known = dict(self._known)
+        return new
+
 
 class Knowledge:
     """Everything the data files say, indexed for the questions the pipeline asks."""
@@ -192,7 +228,7 @@ class Knowledge:
         self.licenses = licenses if licenses is not None else _Licenses({})
         self.hub_ids: Tuple[str, ...] = hub_ids
         self._families: Optional[List[Family]] = families if families is not None else []
-        self._family_tables: Union[List[dict], str] = []  # built into Family records when first asked
+        self._family_tables = None  # () -> the family tables, built into Family records when first asked
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.reupload_patterns: Tuple[str, ...] = reupload_patterns
@@ -215,12 +251,7 @@ class Knowledge:
         """The model families (data/families.toml), built when first asked: only a base reference needs them,
         and building 350 records is a measurable part of a check's start-up."""
         if self._families is None:
-            tables = self._family_tables
-            if isinstance(tables, str):  # knowledge.json keeps them as a JSON text (see compile_data)
-                import json
-
-                tables = json.loads(tables)
-            self._families = [_family(x) for x in tables]
+            self._families = [_family(x) for x in self._family_tables()] if self._family_tables else []
         return self._families
 
     @families.setter
@@ -232,9 +263,10 @@ class Knowledge:
         tables so that asking does not build every licence record."""
         members = self._groups.get(group)
         if members is None:
+            # a compiled place lists its table's groups after (start, end, source): see compile_data
             members = self._groups[group] = frozenset(
-                lid for lid, (raw, _src) in self.licenses._tables.items()
-                for d in raw.get("duties", []) if d.get("kind") == "use-restrictions" and d.get("group") == group)
+                lid for lid, entry in dict.items(self.licenses._tables)
+                if group in (entry[3:] if type(entry) is list else _restriction_groups(entry[0])))
         return members
 
     # ---- licences -------------------------------------------------------------------------------------
@@ -615,6 +647,10 @@ def _parse_license(raw: dict, source_name: str) -> Iterable[License]:
 
 _CACHE: Optional[Knowledge] = None
 COMPILED = "knowledge.json"
+# Written beside knowledge.json by each compile and never shipped (.gitignore): the sizes and mtimes of the
+# sources that compile read, so a check on the same checkout can trust the compiled file without reading them.
+STAMP = "knowledge.stamp"
+FORMAT = 2  # of knowledge.json; a file of another format is ignored (the TOML is parsed instead)
 
 
 def _source_files(data_dir: str) -> List[str]:
@@ -623,89 +659,202 @@ def _source_files(data_dir: str) -> List[str]:
     return names + ["hub_licenses.toml", "families.toml", "datasets.toml", "coverage.toml"]
 
 
-def _digest(data_dir: str, names: List[str]) -> str:
+def _read_sources(data_dir: str, names: List[str]) -> List[bytes]:
+    out = []
+    for name in names:
+        # os-level reads: a Python file object costs more than the read of a small file
+        fd = os.open(os.path.join(data_dir, name), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            out.append(_read_fd(fd))
+        finally:
+            os.close(fd)
+    return out
+
+
+def _read_fd(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _checksum(names: List[str], contents: List[bytes]) -> str:
     """A checksum of the TOML sources (CRC-32: it detects edits, and zlib costs nothing to import)."""
     import zlib
 
     crc = 0
-    for name in names:
+    for name, content in zip(names, contents):
         crc = zlib.crc32(name.replace(os.sep, "/").encode() + b"\0", crc)
-        # os-level reads: every check runs this over ~55 files, and a Python file object costs more than the read
-        fd = os.open(os.path.join(data_dir, name), os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            while True:
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    break
-                crc = zlib.crc32(chunk, crc)
-        finally:
-            os.close(fd)
-        crc = zlib.crc32(b"\0", crc)
+        crc = zlib.crc32(content + b"\0", crc)
     return f"crc32:{crc:08x}:{len(names)}"
 
 
-def raw_data(data_dir: str = DATA_DIR) -> dict:
-    """The parsed TOML data. Parsing ~60 TOML files costs more than a hook may spend, so the package ships
-    `knowledge.json`, the same data compiled by `python -m weightgate.knowledge`; it is used only while its
-    recorded hash matches the TOML sources, so an edited TOML file is never shadowed by a stale cache."""
-    names = _source_files(data_dir)
-    digest = _digest(data_dir, names)
-    compiled = os.path.join(data_dir, COMPILED)
-    if os.path.isfile(compiled):
+def _digest(data_dir: str, names: List[str]) -> str:
+    return _checksum(names, _read_sources(data_dir, names))
+
+
+def load(data_dir: str = DATA_DIR) -> Knowledge:
+    """The built-in knowledge (cached per process; callers that extend it take a copy with `extended`).
+
+    Parsing ~60 TOML files costs more than a hook may spend, so the package ships `knowledge.json`, the same
+    data compiled by `python -m weightgate.knowledge`; it is used only while it is the compile of the TOML
+    sources as they are now (see _compiled_if_fresh), so an edited TOML file is never shadowed by a stale file."""
+    global _CACHE
+    if _CACHE is not None and data_dir == DATA_DIR:
+        return _CACHE
+    compiled = _compiled_if_fresh(data_dir)
+    if compiled is None:  # no usable compiled file: compile the TOML in memory
+        names = _source_files(data_dir)
+        contents = _read_sources(data_dir, names)
+        compiled = _Compiled(_compile(_parse_sources(names, contents, _checksum(names, contents))))
+    kb = _build(compiled)
+    if data_dir == DATA_DIR:
+        _CACHE = kb
+    return kb
+
+
+class _Compiled:
+    """The bytes of knowledge.json (see compile_data): the header on its first line is decoded at once, each
+    part of the body only when `part` is asked for it."""
+
+    __slots__ = ("blob", "base", "header")
+
+    def __init__(self, blob: bytes):
         import json
 
-        with open(compiled, encoding="utf-8") as f:
-            cached = json.load(f)
-        if cached.get("sources_checksum") == digest:
-            return cached
-    return _parse_sources(data_dir, names, digest)
+        self.blob = blob
+        end = blob.find(b"\n")
+        self.base = end + 1
+        self.header = None
+        if blob[:1] == b"[" and end > 0:
+            try:
+                header = json.loads(blob[1:end].rstrip(b","))
+            except ValueError:
+                return
+            # a truncated file (a copy cut short) is as good as none: its body would fail to decode later
+            if type(header) is dict and header.get("format") == FORMAT and header.get("body") == len(blob) - end - 1:
+                self.header = header
+
+    def part(self, place: List[int]):
+        import json
+
+        return json.loads(self.blob[self.base + place[0]: self.base + place[1]])
+
+    def value_of(self, place: List[int], key: str) -> Optional[str]:
+        """The value of `key` in the compact JSON object of str → str at `place`, found without decoding the
+        object: `"<key>":` right after a `{` or `,` starts a key (inside a JSON string every quote is
+        escaped, so `,"` and `{"` never occur there), and the value is a plain string (_compile checks)."""
+        import json
+
+        needle = json.dumps(key, ensure_ascii=True).encode() + b":"
+        start, end = self.base + place[0], self.base + place[1]
+        at = self.blob.find(needle, start, end)
+        while at > start and self.blob[at - 1] not in b"{,":
+            at = self.blob.find(needle, at + 1, end)
+        if at <= start:
+            return None
+        value_start = at + len(needle)
+        return json.loads(self.blob[value_start: self.blob.index(b'"', value_start + 1) + 1])
+
+
+def _compiled_if_fresh(data_dir: str) -> Optional[_Compiled]:
+    """knowledge.json when it is the compile of the TOML sources as they are now, else None.
+
+    The header records the checksum of the sources it was compiled from. Reading all ~55 sources to compare
+    costs more than the rest of the load, so the stamp of the last compile in this folder (sizes and mtimes of
+    the sources, see _stamp_vouches) answers first; without it, or when any stat differs (a fresh clone, an
+    installed wheel: their mtimes are the checkout's or the installation's), the sources are read and checked.
+    """
+    try:
+        fd = os.open(os.path.join(data_dir, COMPILED), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        compiled = _Compiled(_read_fd(fd))
+    finally:
+        os.close(fd)
+    checksum = compiled.header and compiled.header.get("sources_checksum")
+    if checksum and (_stamp_vouches(data_dir, checksum) or checksum == _digest(data_dir, _source_files(data_dir))):
+        return compiled
+    return None
+
+
+def _stamp_vouches(data_dir: str, checksum: str) -> bool:
+    """Whether the stamp says the sources are unchanged since a compile that found them to have `checksum`.
+
+    The stamp lists every source and the licences folder (a file added or removed changes its mtime) with
+    size and mtime as compile saw them before reading, and `start`, the file system's clock before then.
+    A source with an mtime at or after `start` may have been edited again within the same clock tick, keeping
+    its mtime: it is not vouched for (git's "racily clean" entries), and neither is anything that cannot be read.
+    """
+    import json
+
+    try:
+        with open(os.path.join(data_dir, STAMP), "rb") as f:
+            stamp = json.loads(f.read())
+        if stamp["format"] != FORMAT or stamp["checksum"] != checksum:
+            return False
+        start = stamp["start"]
+        for name, size, mtime in stamp["files"]:
+            if mtime >= start:
+                return False
+            st = os.stat(os.path.join(data_dir, name))
+            if st.st_size != size or st.st_mtime_ns != mtime:
+                return False
+        return bool(stamp["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def compile_data(data_dir: str = DATA_DIR) -> str:
-    """Write knowledge.json from the TOML sources (a developer command; never run by a check)."""
-    import json
+    """Write knowledge.json from the TOML sources, and the stamp that vouches for it in this folder (a
+    developer command; never run by a check). knowledge.json is rewritten only when its bytes change."""
+    stamp_path = os.path.join(data_dir, STAMP)
+    tmp = stamp_path + ".tmp"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        start = os.fstat(fd).st_mtime_ns  # a new file's mtime: the file system's clock before any source is read
+        names = _source_files(data_dir)
+        files = []
+        for name in ["licenses"] + names:
+            st = os.stat(os.path.join(data_dir, name))
+            files.append([name.replace(os.sep, "/"), st.st_size, st.st_mtime_ns])
+        contents = _read_sources(data_dir, names)
+        checksum = _checksum(names, contents)
+        blob = _compile(_parse_sources(names, contents, checksum))
+        path = os.path.join(data_dir, COMPILED)
+        try:
+            with open(path, "rb") as f:
+                unchanged = f.read() == blob
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            with open(path + ".tmp", "wb") as f:
+                f.write(blob)
+            os.replace(path + ".tmp", path)
+        import json
 
-    path = os.path.join(data_dir, COMPILED)
-    names = _source_files(data_dir)
-    raw = _parse_sources(data_dir, names, _digest(data_dir, names))
-    kb = _build(raw)
-    raw["index"] = {"exact": kb._by_exact, "declared": kb._by_declared, "fingerprints": kb._fp_index}
-    # the families (a third of the data) as one JSON text, decoded when a base reference first needs them
-    # each licence's coverage entry likewise: a check measures the one or two licences its files hold
-    raw["coverage"] = {lid: json.dumps(entry, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-                       for lid, entry in raw.get("coverage", {}).items()}
-    raw["families"]["family"] = json.dumps(raw["families"].get("family", []), ensure_ascii=True, sort_keys=True,
-                                           separators=(",", ":"), default=str)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        # ASCII only: one non-ASCII character makes the whole text a wider string, and reading it twice as slow
-        json.dump(raw, f, ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=str)
-        f.write("\n")
-    os.replace(tmp, path)
+        os.write(fd, json.dumps({"format": FORMAT, "checksum": checksum, "start": start, "files": files},
+                                separators=(",", ":")).encode() + b"\n")
+    finally:
+        os.close(fd)
+    os.replace(tmp, stamp_path)
     return path
 
 
-def _parse_sources(data_dir: str, names: List[str], digest: str) -> dict:
-    raw = {"sources_checksum": digest, "licenses": []}
-    for name in names:
-        with open(os.path.join(data_dir, name), encoding="utf-8") as f:
-            parsed = _toml_loads(f.read())
+def _parse_sources(names: List[str], contents: List[bytes], checksum: str) -> dict:
+    raw = {"sources_checksum": checksum, "licenses": []}
+    for name, content in zip(names, contents):
+        parsed = _toml_loads(content.decode("utf-8"))
         if name.startswith("licenses"):
             raw["licenses"].append([name.replace(os.sep, "/"), parsed])
         else:
             raw[name[: -len(".toml")]] = parsed
     return raw
-
-
-def load(data_dir: str = DATA_DIR) -> Knowledge:
-    """The built-in knowledge (cached per process; callers that extend it take a copy with `extended`)."""
-    global _CACHE
-    if _CACHE is not None and data_dir == DATA_DIR:
-        return _CACHE
-    kb = _build(raw_data(data_dir))
-    if data_dir == DATA_DIR:
-        _CACHE = kb
-    return kb
 
 
 def _tables(raw: dict):
@@ -715,38 +864,95 @@ def _tables(raw: dict):
             yield name, table
 
 
-def _build(raw: dict) -> Knowledge:
+def _restriction_groups(table: dict) -> List[str]:
+    return [d.get("group") for d in table.get("duties", []) if d.get("kind") == "use-restrictions"]
+
+
+def _compile(raw: dict) -> bytes:
+    """knowledge.json: one JSON array, one element a line. The first is the header, everything a check needs
+    at once: the look-up indexes, the small tables already in the form the records take, and for each lazy
+    part its place [start, end] in bytes from the start of the second line. Every other line is one part,
+    decoded when first used: a licence table (its place is followed by its source file and use-restriction
+    groups), the family list, a licence's coverage entry. ASCII only: one non-ASCII character makes a whole
+    text a wider string, and reading it twice as slow."""
+    import json
+
+    def dumps(value, sort_keys=True) -> str:
+        return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, separators=(",", ":"), default=str)
+
+    parts: List[str] = []
+    size = 0
+
+    def part(value) -> List[int]:
+        nonlocal size
+        text = dumps(value)
+        parts.append(text)
+        size += len(text) + 2  # the ",\n" that ends its line
+        return [size - len(text) - 2, size - 2]
+
     kb = Knowledge()
-    index = raw.get("index")
-    if index:  # compiled: the look-up indexes are ready, licence records are built when first used
-        tables = {}
-        for name, t in _tables(raw):
-            for lid in [t.get("id")] + [v.get("id") for v in t.get("variants", [])]:
-                tables[lid] = (t, name)
-        kb.licenses = _Licenses(tables)
-        kb._by_exact, kb._by_declared = index["exact"], index["declared"]
-        kb._fp_index = [tuple(x) for x in index["fingerprints"]]
-    else:
-        kb.licenses = _Licenses({})
-        for name, table in _tables(raw):
-            kb._add_tables(table, name)
-    kb.hub_ids = tuple(raw["hub_licenses"]["ids"])
-    fam = raw["families"]
-    kb._families, kb._family_tables = None, fam.get("family", [])
-    kb.reuploaders = {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])}
-    kb.reupload_suffixes = tuple(s.lower() for s in fam.get("reupload_suffixes", []))
-    kb.reupload_patterns = tuple(fam.get("reupload_suffix_patterns", []))
-    kb.restricted_name_words = tuple(w.lower() for w in fam.get("restricted_name_words", []))
-    # globs keep their "*" (normalise would strip it as markdown emphasis)
-    kb.generic_titles = tuple(" ".join(t.lower().split()) if "*" in t else normalise(t)
-                              for t in fam.get("generic_titles", []))
-    kb.datasets = [Dataset(ids=tuple(i.lower() for i in x.get("ids", [])),
-                           names=tuple(normalise(n) for n in x.get("names", [])),
-                           license=x["license"], evidence=x.get("evidence", ""),
-                           reaches_models=x.get("reaches_models", ""), generated_by=tuple(x.get("generated_by", ())))
-                   for x in raw["datasets"].get("dataset", [])]
-    kb.coverage_data = _JsonValues(raw.get("coverage", {}))
-    kb.generators = [Generator(**g) for g in raw["datasets"].get("generator", [])]
+    licenses = {}
+    for name, table in _tables(raw):
+        kb._add_tables(table, name)  # validates the table and indexes its names
+        entry = part(table) + [name] + _restriction_groups(table)
+        for lid in [table.get("id")] + [v.get("id") for v in table.get("variants", [])]:
+            licenses[lid] = entry
+    fam, ds = raw["families"], raw["datasets"]
+    header = {
+        "format": FORMAT,
+        "sources_checksum": raw["sources_checksum"],
+        "index": {"exact": part(_plain_values(kb._by_exact)), "declared": part(_plain_values(kb._by_declared)),
+                  "fingerprints": kb._fp_index},
+        "licenses": licenses,  # in file order (not sorted): iterating the licences follows the data files
+        "hub_ids": raw["hub_licenses"]["ids"],
+        "families": {
+            "family": part(fam.get("family", [])),
+            "reuploaders": {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])},
+            "reupload_suffixes": [s.lower() for s in fam.get("reupload_suffixes", [])],
+            "reupload_patterns": fam.get("reupload_suffix_patterns", []),
+            "restricted_name_words": [w.lower() for w in fam.get("restricted_name_words", [])],
+            # globs keep their "*" (normalise would strip it as markdown emphasis)
+            "generic_titles": [" ".join(t.lower().split()) if "*" in t else normalise(t)
+                               for t in fam.get("generic_titles", [])],
+        },
+        "datasets": [dict(ids=[i.lower() for i in x.get("ids", [])], names=[normalise(n) for n in x.get("names", [])],
+                          license=x["license"], evidence=x.get("evidence", ""),
+                          reaches_models=x.get("reaches_models", ""), generated_by=list(x.get("generated_by", ())))
+                     for x in ds.get("dataset", [])],
+        "generators": ds.get("generator", []),
+        "coverage": {lid: part(entry) for lid, entry in raw.get("coverage", {}).items()},
+    }
+    body = ",\n".join(parts) + "\n]\n"
+    header["body"] = len(body)
+    return ("[" + dumps(header, sort_keys=False) + ",\n" + body).encode("ascii")
+
+
+def _plain_values(index: Dict[str, str]) -> Dict[str, str]:
+    # _Compiled.value_of reads a value up to its closing quote: no value may hold a quote or a backslash
+    bad = [v for v in index.values() if '"' in v or "\\" in v]
+    if bad:
+        raise ValueError(f"licence ids must not hold quotes or backslashes: {bad}")
+    return index
+
+
+def _build(compiled: _Compiled) -> Knowledge:
+    h, part = compiled.header, compiled.part
+    kb = Knowledge()
+    kb.licenses = _Licenses(_LazyValues(h["licenses"], lambda entry: (part(entry), entry[2])))
+    index = h["index"]
+    kb._by_exact, kb._by_declared = _SearchedIndex(compiled, index["exact"]), _SearchedIndex(compiled, index["declared"])
+    kb._fp_index = index["fingerprints"]
+    kb.hub_ids = tuple(h["hub_ids"])
+    fam = h["families"]
+    kb._families, kb._family_tables = None, lambda: part(fam["family"])
+    kb.reuploaders = fam["reuploaders"]
+    kb.reupload_suffixes = tuple(fam["reupload_suffixes"])
+    kb.reupload_patterns = tuple(fam["reupload_patterns"])
+    kb.restricted_name_words = tuple(fam["restricted_name_words"])
+    kb.generic_titles = tuple(fam["generic_titles"])
+    kb.datasets = [Dataset(**{k: tuple(v) if type(v) is list else v for k, v in x.items()}) for x in h["datasets"]]
+    kb.generators = [Generator(**g) for g in h["generators"]]
+    kb.coverage_data = _LazyValues(h["coverage"], part)
     return kb
 
 
@@ -759,12 +965,12 @@ def _family(x: dict) -> Family:
 
 def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowledge:
     """A copy of `kb` with extra licence tables (from a user configuration)."""
-    licenses_copy = _Licenses(dict(kb.licenses._tables))
+    licenses_copy = _Licenses(kb.licenses._tables.copy())
     licenses_copy._built.update(kb.licenses._built)
     new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids, families=list(kb.families),
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
                     reupload_patterns=kb.reupload_patterns, generic_titles=kb.generic_titles, datasets=list(kb.datasets),
-                    _by_declared=dict(kb._by_declared), _by_exact=dict(kb._by_exact),
+                    _by_declared=kb._by_declared.copy(), _by_exact=kb._by_exact.copy(),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     new.generators = kb.generators
     new.restricted_name_words = kb.restricted_name_words
