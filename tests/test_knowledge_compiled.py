@@ -21,12 +21,6 @@ from weightgate.knowledge import _toml_loads
 DATA = knowledge.DATA_DIR
 
 
-def _compile_of(data_dir: str) -> bytes:
-    names = knowledge._source_files(data_dir)
-    contents = knowledge._read_sources(data_dir, names)
-    return knowledge._compile(knowledge._parse_sources(names, contents, knowledge._checksum(names, contents)))
-
-
 def _toml(data_dir, name: str) -> dict:
     with open(os.path.join(data_dir, name), encoding="utf-8") as f:
         return _toml_loads(f.read())
@@ -51,7 +45,7 @@ def test_compiled_knowledge_is_fresh():
     # byte for byte: a change to the data or to how it is compiled both need a new knowledge.json
     with open(os.path.join(DATA, knowledge.COMPILED), "rb") as f:
         shipped = f.read()
-    assert shipped == _compile_of(DATA), (
+    assert shipped == knowledge._compile_sources(DATA), (
         "src/weightgate/data or its compile changed: run `python -m weightgate.knowledge` and commit knowledge.json")
 
 
@@ -141,7 +135,7 @@ def test_compiled_and_toml_give_the_same_knowledge(data):
 
 
 def test_parts_first_used_after_load_equal_a_plain_decode_of_the_toml():
-    kb = knowledge._build(knowledge._Compiled(_compile_of(DATA)))
+    kb = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
     # nothing is decoded until asked
     assert not kb.licenses._built and kb._families is None
     assert all(type(v) is list for v in dict.values(kb.coverage_data))
@@ -164,15 +158,49 @@ def test_parts_first_used_after_load_equal_a_plain_decode_of_the_toml():
     assert kb.coverage_data.get("no-such-licence") is None
 
 
+def test_parts_read_from_the_file_by_position_equal_those_of_the_whole_file(data):
+    compiled = knowledge._compiled_if_fresh(str(data))
+    whole = knowledge._Compiled((data / knowledge.COMPILED).read_bytes())
+    assert compiled.blob is None and compiled.header == whole.header
+    h = compiled.header
+    for place in [h["families"]["family"], *h["coverage"].values(), *h["index"].values()][:20]:
+        if type(place[0]) is int:
+            assert compiled.part(place) == whole.part(place)
+    assert compiled.blob is None  # nothing read but the parts
+
+
+def test_a_compiled_file_replaced_while_in_use(data):
+    kb = knowledge.load(str(data))
+    # by a copy of the same compile (a reinstall): the copy serves the parts
+    blob = (data / knowledge.COMPILED).read_bytes()
+    os.remove(data / knowledge.COMPILED)
+    (data / knowledge.COMPILED).write_bytes(blob)
+    assert kb.get("mit").name == "MIT License" and kb.lookup("Apache-2.0") == "apache-2.0"
+    # removed, the TOML unchanged: the TOML compiled again is the same compile
+    kb = knowledge.load(str(data))
+    os.remove(data / knowledge.COMPILED)
+    assert kb.get("gemma").name == knowledge.load().get("gemma").name and kb.get("gemma").name
+    assert kb._by_exact._compiled.blob is not None
+    # by another compile: no part of it is mixed with the header in use
+    knowledge.compile_data(str(data))
+    _edit(data / "licenses" / "llama2.toml", 'id = "llama2"', 'id = "llama2"\n# edited')
+    knowledge.compile_data(str(data))
+    kb = knowledge.load(str(data))
+    _edit(data / "licenses" / "llama2.toml", '\n# edited', '\n# edited again')
+    knowledge.compile_data(str(data))
+    with pytest.raises(RuntimeError, match="changed while weightgate used it"):
+        kb.get("llama3")
+
+
 def test_name_indexes_searched_in_place_answer_as_the_decoded_object():
-    compiled = knowledge._Compiled(_compile_of(DATA))
+    compiled = knowledge._Compiled(knowledge._compile_sources(DATA))
     for which in ("exact", "declared"):
-        place = compiled.header["index"][which]
-        decoded = compiled.part(place)
-        assert decoded and all(compiled.value_of(place, key) == value for key, value in decoded.items())
+        text = compiled.body(compiled.header["index"][which])
+        decoded = json.loads(text)
+        assert decoded and all(knowledge._value_of(text, key) == value for key, value in decoded.items())
         for absent in ("", "mi", "it", "apache", 'x","mit', "{", ",", "\\", '"', "mit\n"):
             if absent not in decoded:
-                assert compiled.value_of(place, absent) is None, absent
+                assert knowledge._value_of(text, absent) is None, absent
 
 
 def test_extended_knowledge_lets_a_users_names_win_without_changing_the_built_in():

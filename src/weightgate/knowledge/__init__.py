@@ -191,17 +191,20 @@ class _LazyValues(dict):
 
 class _SearchedIndex:
     """A name → licence id index that knowledge.json keeps as one JSON object in its body, searched in place
-    for each name asked (see _Compiled.value_of): a check looks up one or two declared licences, and decoding
+    for each name asked (see _value_of): a check looks up one or two declared licences, and decoding
     ~600 entries costs more than those searches. Answers and additions (a user's licences, `extended`) are kept
     in `_known`, which wins over the compiled object; a dict's `get`, `setdefault`, `[]=` and `copy`."""
 
     def __init__(self, compiled, place: List[int]):
         self._compiled, self._place = compiled, place
+        self._text: Optional[bytes] = None  # the object's bytes, read on the first look-up
         self._known: Dict[str, Optional[str]] = {}
 
     def get(self, key: str, default=None):
         if key not in self._known:
-            self._known[key] = self._compiled.value_of(self._place, key)
+            if self._text is None:
+                self._text = self._compiled.body(self._place)
+            self._known[key] = _value_of(self._text, key)
         value = self._known[key]
         return default if value is None else value
 
@@ -215,7 +218,7 @@ class _SearchedIndex:
 
     def copy(self) -> _SearchedIndex:
         new = _SearchedIndex(self._compiled, self._place)
-        new._known = dict(self._known)
+        new._text, new._known = self._text, dict(self._known)
         return new
 
 
@@ -672,12 +675,16 @@ def _read_sources(data_dir: str, names: List[str]) -> List[bytes]:
 
 
 def _read_fd(fd: int) -> bytes:
-    chunks = []
-    while True:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
+    # one read of the size fstat gives (+1, so a short read proves the end): a fixed large buffer per call
+    # costs more than reading a small file
+    size = os.fstat(fd).st_size
+    data = os.read(fd, size + 1)
+    if len(data) <= size:
+        return data
+    chunks = [data]  # grown since the fstat
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1 << 16))
+    return b"".join(chunks)
 
 
 def _checksum(names: List[str], contents: List[bytes]) -> str:
@@ -687,7 +694,7 @@ def _checksum(names: List[str], contents: List[bytes]) -> str:
     crc = 0
     for name, content in zip(names, contents):
         crc = zlib.crc32(name.replace(os.sep, "/").encode() + b"\0", crc)
-        crc = zlib.crc32(content + b"\0", crc)
+        crc = zlib.crc32(b"\0", zlib.crc32(content, crc))
     return f"crc32:{crc:08x}:{len(names)}"
 
 
@@ -706,9 +713,7 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
         return _CACHE
     compiled = _compiled_if_fresh(data_dir)
     if compiled is None:  # no usable compiled file: compile the TOML in memory
-        names = _source_files(data_dir)
-        contents = _read_sources(data_dir, names)
-        compiled = _Compiled(_compile(_parse_sources(names, contents, _checksum(names, contents))))
+        compiled = _Compiled(_compile_sources(data_dir))
     kb = _build(compiled)
     if data_dir == DATA_DIR:
         _CACHE = kb
@@ -716,47 +721,83 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
 
 
 class _Compiled:
-    """The bytes of knowledge.json (see compile_data): the header on its first line is decoded at once, each
-    part of the body only when `part` is asked for it."""
+    """knowledge.json (see _compile): the header on its first line, decoded at once, and the body, each part of
+    which is read and decoded only when asked for (a check needs a few of its ~100 parts, and reading the
+    whole 400 KB would cost more than decoding the header). A part is read from the file by position after
+    checking that the file is still the one the header came from; `blob` holds the whole file instead when it
+    was compiled in memory, or when the file was replaced by a copy of the same compile."""
 
-    __slots__ = ("blob", "base", "header")
+    __slots__ = ("path", "identity", "head", "header", "blob")
 
-    def __init__(self, blob: bytes):
+    def __init__(self, head: bytes, path: str = "", identity: tuple = ()):
+        # head: the file's bytes from its start, at least its first line; all of them when there is no path
         import json
 
-        self.blob = blob
-        end = blob.find(b"\n")
-        self.base = end + 1
+        end = head.find(b"\n")
+        self.head = head[:end + 1]
+        self.path, self.identity = path, identity
+        self.blob = None if path else head
         self.header = None
-        if blob[:1] == b"[" and end > 0:
+        if head[:1] == b"[" and end > 0:
             try:
-                header = json.loads(blob[1:end].rstrip(b","))
+                header = json.loads(head[1:end].rstrip(b","))
             except ValueError:
                 return
-            # a truncated file (a copy cut short) is as good as none: its body would fail to decode later
-            if type(header) is dict and header.get("format") == FORMAT and header.get("body") == len(blob) - end - 1:
+            # a truncated file (a copy cut short) is as good as none: its parts would fail to decode later
+            size = identity[2] if path else len(head)
+            if type(header) is dict and header.get("format") == FORMAT and header.get("body") == size - end - 1:
                 self.header = header
+
+    def body(self, place: List[int]) -> bytes:
+        """The bytes of the part at `place` ([start, end] from the start of the body)."""
+        base = len(self.head)
+        if self.blob is None:
+            blob = b""
+            try:
+                fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+            except OSError:
+                fd = -1
+            if fd >= 0:
+                try:
+                    if _identity(os.fstat(fd)) == self.identity:
+                        os.lseek(fd, base + place[0], os.SEEK_SET)
+                        return os.read(fd, place[1] - place[0])
+                    blob = _read_fd(fd)
+                finally:
+                    os.close(fd)
+            # replaced or removed while in use: a file (or the TOML compiled again) with the same header has the
+            # same sources and places; anything else would mix two versions of the knowledge
+            if not blob.startswith(self.head):
+                blob = _compile_sources(os.path.dirname(self.path))
+                if not blob.startswith(self.head):
+                    raise RuntimeError(f"{self.path} changed while weightgate used it: run again")
+            self.blob = blob
+        return self.blob[base + place[0]: base + place[1]]
 
     def part(self, place: List[int]):
         import json
 
-        return json.loads(self.blob[self.base + place[0]: self.base + place[1]])
+        return json.loads(self.body(place))
 
-    def value_of(self, place: List[int], key: str) -> Optional[str]:
-        """The value of `key` in the compact JSON object of str → str at `place`, found without decoding the
-        object: `"<key>":` right after a `{` or `,` starts a key (inside a JSON string every quote is
-        escaped, so `,"` and `{"` never occur there), and the value is a plain string (_compile checks)."""
-        import json
 
-        needle = json.dumps(key, ensure_ascii=True).encode() + b":"
-        start, end = self.base + place[0], self.base + place[1]
-        at = self.blob.find(needle, start, end)
-        while at > start and self.blob[at - 1] not in b"{,":
-            at = self.blob.find(needle, at + 1, end)
-        if at <= start:
-            return None
-        value_start = at + len(needle)
-        return json.loads(self.blob[value_start: self.blob.index(b'"', value_start + 1) + 1])
+def _identity(st) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _value_of(text: bytes, key: str) -> Optional[str]:
+    """The value of `key` in a compact JSON object of str → str, found without decoding the object: `"<key>":`
+    right after a `{` or `,` starts a key (inside a JSON string every quote is escaped, so `,"` and `{"` never
+    occur there), and the value is a plain string (_plain_values checks)."""
+    import json
+
+    needle = json.dumps(key, ensure_ascii=True).encode() + b":"
+    at = text.find(needle)
+    while at > 0 and text[at - 1] not in b"{,":
+        at = text.find(needle, at + 1)
+    if at <= 0:
+        return None
+    value_start = at + len(needle)
+    return json.loads(text[value_start: text.index(b'"', value_start + 1) + 1])
 
 
 def _compiled_if_fresh(data_dir: str) -> Optional[_Compiled]:
@@ -767,14 +808,22 @@ def _compiled_if_fresh(data_dir: str) -> Optional[_Compiled]:
     the sources, see _stamp_vouches) answers first; without it, or when any stat differs (a fresh clone, an
     installed wheel: their mtimes are the checkout's or the installation's), the sources are read and checked.
     """
+    path = os.path.join(data_dir, COMPILED)
     try:
-        fd = os.open(os.path.join(data_dir, COMPILED), os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
-        compiled = _Compiled(_read_fd(fd))
+        identity = _identity(os.fstat(fd))
+        head = b""
+        while b"\n" not in head:  # the header line (~35 KB)
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            head += chunk
     finally:
         os.close(fd)
+    compiled = _Compiled(head, path, identity)
     checksum = compiled.header and compiled.header.get("sources_checksum")
     if checksum and (_stamp_vouches(data_dir, checksum) or checksum == _digest(data_dir, _source_files(data_dir))):
         return compiled
@@ -823,9 +872,8 @@ def compile_data(data_dir: str = DATA_DIR) -> str:
         for name in ["licenses"] + names:
             st = os.stat(os.path.join(data_dir, name))
             files.append([name.replace(os.sep, "/"), st.st_size, st.st_mtime_ns])
-        contents = _read_sources(data_dir, names)
-        checksum = _checksum(names, contents)
-        blob = _compile(_parse_sources(names, contents, checksum))
+        blob = _compile_sources(data_dir)
+        checksum = _Compiled(blob).header["sources_checksum"]
         path = os.path.join(data_dir, COMPILED)
         try:
             with open(path, "rb") as f:
@@ -844,6 +892,13 @@ def compile_data(data_dir: str = DATA_DIR) -> str:
         os.close(fd)
     os.replace(tmp, stamp_path)
     return path
+
+
+def _compile_sources(data_dir: str) -> bytes:
+    """What knowledge.json holds when it is fresh: the TOML sources as they are now, compiled."""
+    names = _source_files(data_dir)
+    contents = _read_sources(data_dir, names)
+    return _compile(_parse_sources(names, contents, _checksum(names, contents)))
 
 
 def _parse_sources(names: List[str], contents: List[bytes], checksum: str) -> dict:
@@ -928,7 +983,7 @@ def _compile(raw: dict) -> bytes:
 
 
 def _plain_values(index: Dict[str, str]) -> Dict[str, str]:
-    # _Compiled.value_of reads a value up to its closing quote: no value may hold a quote or a backslash
+    # _value_of reads a value up to its closing quote: no value may hold a quote or a backslash
     bad = [v for v in index.values() if '"' in v or "\\" in v]
     if bad:
         raise ValueError(f"licence ids must not hold quotes or backslashes: {bad}")
