@@ -161,7 +161,7 @@ class _Licenses(Mapping):
 
 
 class _LazyValues(dict):
-    """A dict whose values knowledge.json may hold as places in its body (lists: see compile_data), each
+    """A dict whose values knowledge.json may hold as places in its body (lists: see _compile), each
     decoded by `decode` when first read: parsing data a check never asks for is a measurable part of its
     start-up. `dict(x)` would copy the undecoded places: copy with `x.copy()`."""
 
@@ -266,7 +266,7 @@ class Knowledge:
         tables so that asking does not build every licence record."""
         members = self._groups.get(group)
         if members is None:
-            # a compiled place lists its table's groups after (start, end, source): see compile_data
+            # a compiled place lists its table's groups after (start, end, source): see _compile
             members = self._groups[group] = frozenset(
                 lid for lid, entry in dict.items(self.licenses._tables)
                 if group in (entry[3:] if type(entry) is list else _restriction_groups(entry[0])))
