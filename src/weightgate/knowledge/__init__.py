@@ -675,13 +675,13 @@ def _read_sources(data_dir: str, names: List[str]) -> List[bytes]:
 
 
 def _read_fd(fd: int) -> bytes:
-    # one read of the size fstat gives (+1, so a short read proves the end): a fixed large buffer per call
-    # costs more than reading a small file
+    # one read of the size fstat gives (a fixed large buffer per call costs more than reading a small file);
+    # the +1 shows a file grown since, and anything but exactly `size` bytes reads on to the end
     size = os.fstat(fd).st_size
     data = os.read(fd, size + 1)
-    if len(data) <= size:
+    if len(data) == size:
         return data
-    chunks = [data]  # grown since the fstat
+    chunks = [data]
     while chunks[-1]:
         chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
