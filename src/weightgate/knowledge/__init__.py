@@ -995,7 +995,8 @@ def _build(compiled: _Compiled) -> Knowledge:
     kb = Knowledge()
     kb.licenses = _Licenses(_LazyValues(h["licenses"], lambda entry: (part(entry), entry[2])))
     index = h["index"]
-    kb._by_exact, kb._by_declared = _SearchedIndex(compiled, index["exact"]), _SearchedIndex(compiled, index["declared"])
+    kb._by_exact = _SearchedIndex(compiled, index["exact"])
+    kb._by_declared = _SearchedIndex(compiled, index["declared"])
     kb._fp_index = index["fingerprints"]
     kb.hub_ids = tuple(h["hub_ids"])
     fam = h["families"]
