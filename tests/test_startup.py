@@ -125,3 +125,24 @@ def test_a_callers_main_leaves_the_garbage_collector_alone(tmp_path, capsys):
     before = gc.get_threshold()
     main(["check", str(tmp_path), "--exit-zero"])
     assert gc.get_threshold() == before
+
+
+def test_typographic_quotes_and_dashes_are_normalised_without_unicodedata():
+    import subprocess
+    import sys
+
+    code = ("import sys; from weightgate.text import normalise\n"
+            "print(normalise('Licensed under the Apache License (the \u201cLicense\u201d) \u2014 \u00a9 2024'))\n"
+            "print('unicodedata' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, encoding="utf-8")
+    assert r.stdout.split("\n")[:2] == ["licensed under the apache license (the license) - (c) 2024", "False"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("\uff02Full\uff02 width \uff0a", "full width"), ("caf\u00e9 \u2011 \ufb01ne", "café - fine"),
+    ("\u2018ok\u2019 \u2474", "ok (1)"), ("**Bold**\u00a0text", "bold text"),
+])
+def test_normalise_still_applies_nfkc_where_it_changes_something(text, expected):
+    from weightgate.text import normalise
+
+    assert normalise(text) == expected

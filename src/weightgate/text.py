@@ -16,10 +16,15 @@ _WS = re.compile(r"\s+")
 
 def normalise(s: str) -> str:
     """Lowercase, NFKC, quotes and markdown emphasis removed, dashes unified, © → (c), whitespace collapsed."""
-    s = nfkc(s)
-    s = s.replace("©", "(c)").replace("\\_", "_")
-    s = s.translate(_QUOTES).translate(_MARKUP).translate(_DASHES)
+    s = _plain_marks(s)
+    if not s.isascii():  # typographic quotes and dashes alone do not need NFKC (nor `unicodedata`)
+        s = _plain_marks(nfkc(s))  # again: NFKC makes ASCII quotes of full-width ones
     return _WS.sub(" ", s).strip().lower()
+
+
+def _plain_marks(s: str) -> str:
+    s = s.replace("©", "(c)").replace("\\_", "_")
+    return s.translate(_QUOTES).translate(_MARKUP).translate(_DASHES)
 
 
 def nfkc(s: str) -> str:
