@@ -54,7 +54,7 @@ def test_compiled_file_is_one_json_document_with_its_header_first():
         whole = json.load(f)
     header = whole[0]
     assert header["format"] == knowledge.FORMAT and header["sources_checksum"].startswith("crc32:")
-    assert len(whole) == 1 + len({tuple(e[:2]) for e in header["licenses"].values()}) + 3 + len(header["coverage"])
+    assert len(whole) == 1 + len({tuple(e[:2]) for e in header["licenses"].values()}) + 4 + len(header["coverage"])  # exact, declared, families, their look-up
 
 
 def test_stale_compiled_file_is_ignored(tmp_path):
@@ -230,3 +230,17 @@ def test_the_wheel_ships_the_compiled_file_and_no_stamp(tmp_path):
     # installed: every mtime is the installation's, no stamp; the sources' checksum vouches for the file
     installed = str(tmp_path / "installed" / "weightgate" / "data")
     assert knowledge._compiled_if_fresh(installed) is not None
+
+
+def test_family_lookup_read_from_the_compile_is_the_one_computed_from_the_records():
+    """The registry's look-up indexes ship precomputed; a look-up builds only the records it returns."""
+    kb = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
+    assert kb.family_for("meta-llama/llama-2-7b-hf")[0].license == "llama2"
+    assert kb.family_for_name("CodeLlama-7B") is not None and "meta-llama" in kb.known_orgs()
+    assert kb._families is None and 0 < len(kb._family_records) < 10
+    computed = json.loads(json.dumps(knowledge._FamilyLookup.data_of(kb.families)))
+    assert kb._lookup_data() == computed
+    fresh = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
+    fresh.families = list(kb.families)  # families set by hand: the indexes are computed from them
+    for name in ("meta-llama/llama-2-7b-hf", "thebloke/llama-2-7b-chat-gguf", "qwen/qwen2.5-7b-instruct", "nobody/x"):
+        assert fresh.family_for(name) == kb.family_for(name)

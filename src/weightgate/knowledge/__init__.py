@@ -235,7 +235,6 @@ class Knowledge:
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.reupload_patterns: Tuple[str, ...] = reupload_patterns
-        self._names_index = None  # built on first use by _name_index
         self._name_hits: Dict[str, Optional[Tuple[Family, str]]] = {}
         self.generic_titles: Tuple[str, ...] = generic_titles
         self.datasets: List[Dataset] = datasets if datasets is not None else []
@@ -247,7 +246,9 @@ class Knowledge:
         self._groups: Dict[str, frozenset] = {}
         # id → section markers and length of the real text (data/coverage.toml): what a whole copy holds
         self.coverage_data: Dict[str, dict] = coverage if coverage is not None else {}
-        self._fam_index: Optional[_FamilyIndex] = None
+        self._lookup: Optional[_FamilyLookup] = None  # the families' look-up indexes, built or read when first asked
+        self._lookup_data = None  # () -> those indexes precomputed by the compile (valid for the compiled families)
+        self._family_records: Dict[int, Family] = {}  # records built one by one before `families` is asked for
 
     @property
     def families(self) -> List[Family]:
@@ -260,6 +261,27 @@ class Knowledge:
     @families.setter
     def families(self, value: List[Family]) -> None:
         self._families = value
+        self._lookup = self._lookup_data = None  # indexes of other families
+        self._name_hits = {}
+        self.__dict__.pop("_known_orgs", None)
+
+    def _family_at(self, pos: int) -> Family:
+        """The family at a position of the list, without building the other ~350 records."""
+        if self._families is not None:
+            return self._families[pos]
+        fam = self._family_records.get(pos)
+        if fam is None:
+            tables = self.__dict__.get("_family_table_list")
+            if tables is None:
+                tables = self._family_table_list = self._family_tables()
+            fam = self._family_records[pos] = _family(tables[pos])
+        return fam
+
+    def _family_lookup(self) -> "_FamilyLookup":
+        if self._lookup is None:
+            data = self._lookup_data() if self._lookup_data is not None else _FamilyLookup.data_of(self.families)
+            self._lookup = _FamilyLookup(data)
+        return self._lookup
 
     def restriction_group(self, group: str) -> frozenset:
         """Ids of the licences whose use restrictions belong to `group` (variants included), read from the
@@ -348,9 +370,7 @@ class Knowledge:
         computed once per knowledge base."""
         orgs = self.__dict__.get("_known_orgs")
         if orgs is None:
-            orgs = frozenset({g.split("/", 1)[0] for fam in self.families for g in fam.ids
-                              if "/" in g and not any(c in g.split("/", 1)[0] for c in "*?[")} | set(self.reuploaders))
-            self._known_orgs = orgs
+            orgs = self._known_orgs = frozenset(self._family_lookup().orgs) | set(self.reuploaders)
         return orgs
 
     def restricted_word_in(self, hub_id: str) -> Optional[str]:
@@ -365,35 +385,37 @@ class Knowledge:
     def family_for(self, hub_id: str) -> Optional[Tuple[Family, str]]:
         """The registry family of a lowercase Hub id, and how it matched ("id" or "re-upload by <org>").
 
-        First match in file order wins; the index only skips globs that cannot match (see _FamilyIndex)."""
-        index = self._family_index()
+        First match in file order wins; the index only skips globs that cannot match (see _FamilyLookup)."""
+        index = self._family_lookup()
         org, _, name = hub_id.partition("/")
-        fam = index.first(index.ids, _org_key(hub_id), (hub_id,))
-        if fam is not None:
-            return fam, "id"
+        pos = index.first(index.ids, _org_key(hub_id), (hub_id,))
+        if pos is not None:
+            return self._family_at(pos), "id"
         if not name:  # a bare model name (a GGUF's `general.base_model.N.name` without its organisation)
             stripped = self.strip_reupload_suffixes(org)
-            fam = index.first(index.names, org[:1], (org, stripped))
-            return (fam, "name") if fam is not None else None
+            pos = index.first(index.names, org[:1], (org, stripped))
+            return (self._family_at(pos), "name") if pos is not None else None
         if org in self.reuploaders and name:
             stripped = self.strip_reupload_suffixes(name)
-            fam = index.first(index.names, name[:1], (name, stripped))
-            if fam is None and "_" in stripped:
+            pos = index.first(index.names, name[:1], (name, stripped))
+            if pos is None and "_" in stripped:
                 # newer re-uploads prefix the original organisation: bartowski/Qwen_Qwen3-8B-GGUF
                 original = stripped.replace("_", "/", 1)
-                fam = index.first(index.ids, _org_key(original), (original,))
-            if fam is None:
+                pos = index.first(index.ids, _org_key(original), (original,))
+            if pos is None:
                 # the repo name of an original listed by exact id (TheBloke/zephyr-7B-beta-GGUF)
-                fam = index.by_repo_name(name) or index.by_repo_name(stripped)
-            if fam is not None:
-                return fam, f"re-upload by {org}"
+                pos = self._by_repo_name(name)
+                pos = self._by_repo_name(stripped) if pos is None else pos
+            if pos is not None:
+                return self._family_at(pos), f"re-upload by {org}"
         return None
 
-    def _family_index(self) -> "_FamilyIndex":
-        key = (id(self.families), len(self.families))
-        if self._fam_index is None or self._fam_index.key != key:
-            self._fam_index = _FamilyIndex(self.families, key)
-        return self._fam_index
+    def _by_repo_name(self, name: str) -> Optional[int]:
+        # only when every original of that name agrees on the licence: a shared name is no guess
+        positions = self._family_lookup().repo_names.get(name, ())
+        if positions and len({self._family_at(p).license for p in positions}) == 1:
+            return positions[0]
+        return None
 
     def family_for_name(self, name: str) -> Optional[Tuple[Family, str]]:
         """The family of a model named without its organisation ("CodeLlama-7B", "Llama3-8B-Instruct", a local
@@ -409,35 +431,15 @@ class Knowledge:
         return self._name_hits[low]
 
     def _family_for_name(self, low: str) -> Optional[Tuple[Family, str]]:
-        names, mentions, squashed = self._name_index()
+        index = self._family_lookup()
         stripped = self.strip_reupload_suffixes(low)
-        hit = _first_glob(names, (low, stripped))
-        if hit is not None:
-            return hit, "name"
-        if squash(low) in mentions:
-            return mentions[squash(low)], "family name"
-        hit = _first_glob(squashed, (squash(low), squash(stripped)))
-        return (hit, "name") if hit is not None else None
-
-    def _name_index(self):
-        """Globs on names (as written, and without separators: each family's `names` and the name part of its
-        `ids`) keyed by their first three characters, and `mentions` without separators. A squashed glob whose
-        fixed start is short and holds no version digit ("t5-*", "llama-*" of huggyllama/llama-*) would match
-        other families' names and is left out."""
-        if self._names_index is None:
-            names: Dict[str, List[Tuple[int, str, Family]]] = {}
-            squashed: Dict[str, List[Tuple[int, str, Family]]] = {}
-            mentions: Dict[str, Family] = {}
-            for order, fam in enumerate(self.families):
-                for g in fam.names:
-                    names.setdefault(_key(g), []).append((order, g, fam))
-                for g in {squash(g.rsplit("/", 1)[-1]) for g in fam.names + fam.ids}:
-                    if _specific(re.split(r"[*?[]", g, maxsplit=1)[0]):
-                        squashed.setdefault(_key(g), []).append((order, g, fam))
-                for m in fam.mentions:
-                    mentions.setdefault(squash(m), fam)
-            self._names_index = (names, mentions, squashed)
-        return self._names_index
+        pos = _first_glob(index.name_globs, (low, stripped))
+        if pos is not None:
+            return self._family_at(pos), "name"
+        if squash(low) in index.mentions:
+            return self._family_at(index.mentions[squash(low)]), "family name"
+        pos = _first_glob(index.squashed, (squash(low), squash(stripped)))
+        return (self._family_at(pos), "name") if pos is not None else None
 
     def family_for_hint(self, hint: str) -> Optional[Family]:
         """The family a checkpoint hint names (a base checkpoint file name or an architecture id)."""
@@ -498,30 +500,60 @@ def _org_key(text: str) -> str:
     return text.partition("/")[0] if "/" in text else ""
 
 
-class _FamilyIndex:
-    """Family globs bucketed by a key their literal prefix fixes (the org for ids, the first letter for names),
-    so a look-up tests a few dozen globs instead of all of them. Globs whose prefix does not fix the key sit in
-    the "" bucket, which every look-up also scans; order (first match wins) is kept by comparing positions.
-    `repo_names` maps the repo name of every exact id (no glob) to the families listing it."""
+class _FamilyLookup:
+    """The registry's look-up indexes, by position in the family list (first match in data order wins):
 
-    def __init__(self, families: Sequence[Family], key: tuple):
-        self.key = key
-        self.families = families
-        self.ids: Dict[str, List[Tuple[int, str, str]]] = {}
-        self.names: Dict[str, List[Tuple[int, str, str]]] = {}
-        self.repo_names: Dict[str, List[int]] = {}
+    - `ids`, `names`: family globs bucketed by a key their literal prefix fixes (the org for ids, the first letter
+      for names), so a look-up tests a few dozen globs instead of all of them; globs whose prefix does not fix the
+      key sit in the "" bucket, which every look-up also scans, and order is kept by comparing positions;
+    - `repo_names`: the repo name of every exact id (no glob) → the families listing it;
+    - `name_globs`, `squashed`, `mentions`: names as written and without separators (each family's `names` and
+      the name part of its `ids`) keyed by their first three characters, and family mentions without
+      separators. A squashed glob whose fixed start is short and holds no version digit ("t5-*", "llama-*" of
+      huggyllama/llama-*) would match other families' names and is left out;
+    - `orgs`: organisations the ids name.
+
+    Computing them takes several milliseconds, so the compile stores them in knowledge.json (`data_of`)."""
+
+    FIELDS = ("ids", "names", "repo_names", "name_globs", "squashed", "mentions", "orgs")
+
+    def __init__(self, data: dict):
+        for field in self.FIELDS:
+            setattr(self, field, data[field])
+
+    @staticmethod
+    def data_of(families: Sequence[Family]) -> dict:
+        ids: Dict[str, list] = {}
+        names: Dict[str, list] = {}
+        repo_names: Dict[str, List[int]] = {}
+        name_globs: Dict[str, list] = {}
+        squashed: Dict[str, list] = {}
+        mentions: Dict[str, int] = {}
+        orgs = set()
         for pos, fam in enumerate(families):
             for g in fam.ids:
                 prefix = _literal_prefix(g)
-                self.ids.setdefault(prefix.partition("/")[0] if "/" in prefix else "", []).append((pos, prefix, g))
+                ids.setdefault(prefix.partition("/")[0] if "/" in prefix else "", []).append([pos, prefix, g])
                 if prefix == g and "/" in g:
-                    self.repo_names.setdefault(g.partition("/")[2], []).append(pos)
+                    repo_names.setdefault(g.partition("/")[2], []).append(pos)
+                org = g.split("/", 1)[0]
+                if "/" in g and not any(c in org for c in "*?["):
+                    orgs.add(org)
             for g in fam.names:
                 prefix = _literal_prefix(g)
-                self.names.setdefault(prefix[:1], []).append((pos, prefix, g))
+                names.setdefault(prefix[:1], []).append([pos, prefix, g])
+                name_globs.setdefault(_key(g), []).append([pos, g])
+            for g in sorted({squash(g.rsplit("/", 1)[-1]) for g in fam.names + fam.ids}):
+                if _specific(re.split(r"[*?[]", g, maxsplit=1)[0]):
+                    squashed.setdefault(_key(g), []).append([pos, g])
+            for m in fam.mentions:
+                mentions.setdefault(squash(m), pos)
+        return {"ids": ids, "names": names, "repo_names": repo_names, "name_globs": name_globs,
+                "squashed": squashed, "mentions": mentions, "orgs": sorted(orgs)}
 
-    def first(self, buckets: Dict[str, List[Tuple[int, str, str]]], key: str,
-              candidates: Tuple[str, ...]) -> Optional[Family]:
+    @staticmethod
+    def first(buckets: Dict[str, list], key: str, candidates: Tuple[str, ...]) -> Optional[int]:
+        """The position of the first family with a glob in `buckets[key]` or `buckets[""]` matching a candidate."""
         best = None
         for bucket_key in {key, ""}:
             for pos, prefix, g in buckets.get(bucket_key, ()):
@@ -531,14 +563,7 @@ class _FamilyIndex:
                        for c in candidates):
                     best = pos
                     break
-        return self.families[best] if best is not None else None
-
-    def by_repo_name(self, name: str) -> Optional[Family]:
-        # only when every original of that name agrees on the licence: a shared name is no guess
-        positions = self.repo_names.get(name, ())
-        if positions and len({self.families[p].license for p in positions}) == 1:
-            return self.families[positions[0]]
-        return None
+        return best
 
 
 _DIGIT_UNDERSCORE = LazyPattern(r"(\d)_(\d)")
@@ -559,14 +584,14 @@ def _key(glob: str) -> str:
     return head[:3] if len(head) >= 3 else ""
 
 
-def _first_glob(index, candidates) -> Optional[Family]:
-    """The first family (in data order) with a glob in `index` matching one of the candidates."""
+def _first_glob(index, candidates) -> Optional[int]:
+    """The position of the first family (in data order) with a glob in `index` matching one of the candidates."""
     best = None
     for c in candidates:
-        for order, glob, fam in index.get(c[:3], []) + index.get("", []):
-            if (best is None or order < best[0]) and _glob_match(c, glob):
-                best = (order, fam)
-    return best[1] if best else None
+        for pos, glob in index.get(c[:3], []) + index.get("", []):
+            if (best is None or pos < best) and _glob_match(c, glob):
+                best = pos
+    return best
 
 
 def _specific(prefix: str) -> bool:
@@ -653,7 +678,7 @@ COMPILED = "knowledge.json"
 # Written beside knowledge.json by each compile and never shipped (.gitignore): the sizes and mtimes of the
 # sources that compile read, so a check on the same checkout can trust the compiled file without reading them.
 STAMP = "knowledge.stamp"
-FORMAT = 2  # of knowledge.json; a file of another format is ignored (the TOML is parsed instead)
+FORMAT = 3  # of knowledge.json; a file of another format is ignored (the TOML is parsed instead)
 
 
 def _source_files(data_dir: str) -> List[str]:
@@ -962,6 +987,7 @@ def _compile(raw: dict) -> bytes:
         "hub_ids": raw["hub_licenses"]["ids"],
         "families": {
             "family": part(fam.get("family", [])),
+            "lookup": part(_FamilyLookup.data_of([_family(x) for x in fam.get("family", [])])),
             "reuploaders": {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])},
             "reupload_suffixes": [s.lower() for s in fam.get("reupload_suffixes", [])],
             "reupload_patterns": fam.get("reupload_suffix_patterns", []),
@@ -1001,6 +1027,7 @@ def _build(compiled: _Compiled) -> Knowledge:
     kb.hub_ids = tuple(h["hub_ids"])
     fam = h["families"]
     kb._families, kb._family_tables = None, lambda: part(fam["family"])
+    kb._lookup_data = lambda: part(fam["lookup"])
     kb.reuploaders = fam["reuploaders"]
     kb.reupload_suffixes = tuple(fam["reupload_suffixes"])
     kb.reupload_patterns = tuple(fam["reupload_patterns"])
@@ -1023,13 +1050,16 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
     """A copy of `kb` with extra licence tables (from a user configuration)."""
     licenses_copy = _Licenses(kb.licenses._tables.copy())
     licenses_copy._built.update(kb.licenses._built)
-    new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids, families=list(kb.families),
+    new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids,
                     reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
                     reupload_patterns=kb.reupload_patterns, generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=kb._by_declared.copy(), _by_exact=kb._by_exact.copy(),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     new.generators = kb.generators
     new.restricted_name_words = kb.restricted_name_words
+    # the same families: share their records and indexes, built or still to be read (the compiled ones)
+    new._families, new._family_tables, new._family_records = kb._families, kb._family_tables, kb._family_records
+    new._lookup, new._lookup_data = kb._lookup, kb._lookup_data
     for raw in licenses:
         new.add_license(raw, source_name)
         for key in (raw.get("id"), *(raw.get("hub_ids") or ()), *(raw.get("license_names") or ())):
