@@ -415,3 +415,27 @@ def test_without_a_restrictive_ancestor_the_unknown_base_stays_reported(tmp_path
     assert "unknown-base-license" in rules(r, "warning")  # a permissive ancestor never hides an unknown base
     r = run(tmp_path, {"README.md": card("license: apache-2.0\nbase_model: community/support-llama-7b", body)})
     assert "unknown-base-license" in rules(r)  # a name that says Llama keeps it an error
+
+
+def test_folded_patterns_are_written_in_lower_case():
+    """A FoldedPattern is matched against lower-cased text: an upper-case letter in it would never match."""
+    import re
+
+    from weightgate.collect import datasets, prose_lineage
+    from weightgate.text import FoldedPattern
+
+    folded = [v for m in (prose_lineage, datasets) for v in vars(m).values() if isinstance(v, FoldedPattern)]
+    assert len(folded) >= 7
+    for p in folded:
+        literal = re.sub(r"\\.", "", p.lower._args[0])  # escapes (\S, \W, \b) are not letters to match
+        assert literal == literal.lower(), p.lower._args[0]
+
+
+@pytest.mark.parametrize("line", ["Fine-Tuned from Meta-Llama/Llama-2-7b-hf.", "FINE-TUNED FROM meta-llama/Llama-2-7b-hf",
+                                  "İstanbul team: fine-tuned from meta-llama/Llama-2-7b-hf"])
+def test_lineage_phrases_are_found_in_any_case(line):
+    from weightgate import knowledge
+    from weightgate.collect.prose_lineage import prose_bases
+
+    facts = prose_bases("README.md", line + "\n", 5, knowledge.load())
+    assert [f.value.lower() for f in facts] == ["meta-llama/llama-2-7b-hf"], facts

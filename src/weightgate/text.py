@@ -93,3 +93,37 @@ class LazyPattern:
         if self._re is None:
             self._re = re.compile(*self._args)
         return getattr(self._re, name)
+
+
+class FoldedPattern:
+    """A case-insensitive pattern for callers that use only where it matches, whether it does, or lower-cased
+    groups: it is matched against the lower-cased text and compiled without IGNORECASE, which doubles the compile
+    time of a large alternation (the card prose patterns are compiled on most real cards). Positions are those of
+    the given text: lower-casing keeps its length, else the IGNORECASE pattern reads the text itself. The pattern
+    is written in lower case (a test holds it to that)."""
+
+    __slots__ = ("lower", "any_case")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.lower = LazyPattern(pattern, flags)
+        self.any_case = LazyPattern(pattern, flags | re.I)
+
+    def _on(self, text: str):
+        low = text.lower()
+        return (self.lower, low) if len(low) == len(text) else (self.any_case, text)
+
+    def search(self, text: str):
+        pattern, text = self._on(text)
+        return pattern.search(text)
+
+    def match(self, text: str):
+        pattern, text = self._on(text)
+        return pattern.match(text)
+
+    def fullmatch(self, text: str):
+        pattern, text = self._on(text)
+        return pattern.fullmatch(text)
+
+    def finditer(self, text: str):
+        pattern, text = self._on(text)
+        return pattern.finditer(text)

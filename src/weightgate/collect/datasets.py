@@ -13,7 +13,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 
 from .._record import record
 from ..facts import Fact
-from ..text import LazyPattern
+from ..text import FoldedPattern, LazyPattern
 
 
 @record
@@ -72,13 +72,14 @@ def _line_of_value(lines: List[str], value: str, start: int) -> Optional[int]:
 
 # ---- prose ------------------------------------------------------------------------------------------------
 
-_TRAINING = LazyPattern(r"\b(?:train(?:ed|ing)?|fine-?tun\w*|finetun\w*|sft|dpo|orpo|instruction-tun\w*|distill\w*|"
-                        r"datasets?|data\s+from|corpus)\b", re.I)
-_NOT_TRAINING = LazyPattern(r"(?:eval|bench|leaderboard|prompt|template|format|style|score)", re.I)
-_TRAINING_HEADING = LazyPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?(?:\d+(?:\.\d+)*\.?\s+)?"
-                                r"(?:(?:training|fine-?tuning|sft|instruction)\s+(?:and\s+evaluation\s+)?"
-                                r"(?:data(?:sets?)?|details|procedure|mix(?:ture)?)|datasets?(?:\s+used)?|data)\s*:?\s*$",
-                                re.I)
+# (FoldedPattern: matched on the lower-cased text, compiled without IGNORECASE; see text.py)
+_TRAINING = FoldedPattern(r"\b(?:train(?:ed|ing)?|fine-?tun\w*|finetun\w*|sft|dpo|orpo|instruction-tun\w*|distill\w*|"
+                          r"datasets?|data\s+from|corpus)\b")
+_NOT_TRAINING = FoldedPattern(r"(?:eval|bench|leaderboard|prompt|template|format|style|score)")
+_TRAINING_HEADING = FoldedPattern(r"^\s*#{1,6}\s*(?:[^\w\s]\s*)?(?:\d+(?:\.\d+)*\.?\s+)?"
+                                  r"(?:(?:training|fine-?tuning|sft|instruction)\s+(?:and\s+evaluation\s+)?"
+                                  r"(?:data(?:sets?)?|details|procedure|mix(?:ture)?)|datasets?(?:\s+used)?|data)"
+                                  r"\s*:?\s*$")
 # "on the imdb dataset", "on tatsu-lab/alpaca", "using the Capybara dataset"
 _ON_DATASET = LazyPattern(r"\b(?:on|using|with|from)\s+(?:the\s+|an?\s+)?`?([\w.-]+(?:/[\w.-]+)?)`?"
                           r"(?:\s+(?:dataset|data|corpus))", re.I)
@@ -104,9 +105,9 @@ _GENERATOR_AFTER = LazyPattern(r"(?:[\s-]*(?:\d[\w.]*|instruct|chat|it|pro|turbo
 _LIST_ITEM = LazyPattern(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+[`*_\[]*([A-Za-z0-9][\w.-]{0,95})[`*_\]]*(?:\([^()\s]*\))?"
                          r"\s*(?:[:(,;]|[-–—]\s|$)")
 # Words that say the data came out of a model (a base model named in a training sentence is not a generator).
-_GENERATED = LazyPattern(r"\b(?:generat\w*|synthe\w*|distill\w*|outputs?\s+(?:of|from)|responses?\s+(?:of|from)|"
-                         r"completions?\s+(?:of|from)|answers?\s+(?:of|from)|conversations?|annotated|labell?ed|"
-                         r"rewritten|written\s+by|created\s+(?:by|with|using)|produced|sharegpt)\b", re.I)
+_GENERATED = FoldedPattern(r"\b(?:generat\w*|synthe\w*|distill\w*|outputs?\s+(?:of|from)|responses?\s+(?:of|from)|"
+                           r"completions?\s+(?:of|from)|answers?\s+(?:of|from)|conversations?|annotated|labell?ed|"
+                           r"rewritten|written\s+by|created\s+(?:by|with|using)|produced|sharegpt)\b")
 
 
 _MAX_REFS = 200  # a card naming more datasets than this is not a training-data list worth reading further

@@ -16,11 +16,11 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Iterator, List, Optional, Set
 
 from ..facts import Fact
-from ..text import LazyPattern
+from ..text import FoldedPattern, LazyPattern
 
 _QUANT = r"(?:quanti[sz]ed|quantized|gguf|ggml|gptq|awq|exl2|mlx|onnx|[248]-?bit|int[48]|fp8|bf16|fp16|imatrix)"
 # Linear patterns only (a hostile 10 MB line must not hang the hook): alternations of fixed words.
-_TRIGGER = LazyPattern(
+_TRIGGER = FoldedPattern(
     r"\b(?:fine-?tuned\s+(?:version\s+of|from(?:\s+model)?(?:\s*\[optional\])?|on\s+top\s+of|on)"
     r"|(?:fine-?tune|finetune|fine-tuning)\s+of|base\s+models?|original\s+models?|parent\s+models?|based\s+(?:on|off)"
     r"|(?:foundation|pre-?trained|backbone|source)\s+model(?=\s*(?:\*\*|__)?\s*:)"
@@ -33,7 +33,7 @@ _TRIGGER = LazyPattern(
     r"|\b(?:we|i|was|were|been|is|have|has|had)\s+(?:\w+\s+){0,2}?(?:fine-?tuned|finetuned|quanti[sz]ed|merged)"
     r"\s+(?!(?:versions?|quants?|quantizations?|conversions?|format|model|weights|files|from|on|with|using|by|"
     r"for|to|in|at|via|and|or)\b)(?:the\s+|meta's\s+|an?\s+)?(?=[\w\[`*]))"
-    r"(?:\s*(?:\*\*|__))?\s*:?\s*(?:\*\*|__)?\s*:?\s*", re.I)
+    r"(?:\s*(?:\*\*|__))?\s*:?\s*(?:\*\*|__)?\s*:?\s*")
 # Words one of which must be in a line before _TRIGGER is tried (cheap `in` tests on the lowercase line).
 _TRIGGER_WORDS = ("tune", "base", "original", "parent", "foundation", "backbone", "source model", "trained model",
                   "built", "derived", "trained from", "initiali", "pre",
@@ -43,15 +43,15 @@ _TRIGGER_WORDS = ("tune", "base", "original", "parent", "foundation", "backbone"
 _NOUN_FORM = LazyPattern(r"\b(?:an?|the|this|our)\s+((?:[\w.\[\]()-]+\s+){0,3}?[\w.\[\]()-]+)\s+"
                          r"(?:fine-?tune|finetune|merge|quanti[sz]ation|quant|lora|adapter|derivative)\b", re.I)
 # After one of these words a sentence is about other models, not this one's lineage.
-_COMPARISON = LazyPattern(r"\b(?:than|compared|comparison|comparable|versus|vs\.?|outperform\w*|beats?|surpass\w*|"
-                          r"unlike|instead\s+of|not\s+based|not\s+built|not\s+derived|rather|similar\s+to|"
-                          r"competitive\s+with|on\s+par\s+with|like)\b", re.I)
+_COMPARISON = FoldedPattern(r"\b(?:than|compared|comparison|comparable|versus|vs\.?|outperform\w*|beats?|surpass\w*|"
+                            r"unlike|instead\s+of|not\s+based|not\s+built|not\s+derived|rather|similar\s+to|"
+                            r"competitive\s+with|on\s+par\s+with|like)\b")
 # A sentence about something other than the weights: "the architecture is based on Llama 2", "the prompt
 # format follows …", "the code is built on …". Read in the words before the lineage phrase and right after the name.
-_NOT_WEIGHTS = LazyPattern(r"\b(?:architecture|arch|transformer\+*|encoder|decoder|tokeni[sz]ers?|prompts?|templates?|"
-                           r"format|style|recipe|code|"
-                           r"codebase|scripts?|implementation|licen[cs]es?|paper|method|approach|design|vocab\w*|"
-                           r"datasets?|data|evaluation|benchmarks?)\b", re.I)
+_NOT_WEIGHTS = FoldedPattern(r"\b(?:architecture|arch|transformer\+*|encoder|decoder|tokeni[sz]ers?|prompts?|templates?|"
+                             r"format|style|recipe|code|"
+                             r"codebase|scripts?|implementation|licen[cs]es?|paper|method|approach|design|vocab\w*|"
+                             r"datasets?|data|evaluation|benchmarks?)\b")
 _SENTENCE_END = LazyPattern(r"(?<=[.!?;])\s+(?=\S)|\s+(?:-{2,}|—)\s+")
 _HF_URL = LazyPattern(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/(?!datasets/|spaces/|docs/|"
                       r"blog/|papers/|collections/)([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)")
