@@ -112,18 +112,14 @@ class FoldedPattern:
         low = text.lower()
         return (self.lower, low) if len(low) == len(text) else (self.any_case, text)
 
-    def search(self, text: str):
-        pattern, text = self._on(text)
-        return pattern.search(text)
+    def _matcher(name: str):  # noqa: N805 - builds the methods below
+        def method(self, text: str):
+            pattern, text = self._on(text)
+            return getattr(pattern, name)(text)
 
-    def match(self, text: str):
-        pattern, text = self._on(text)
-        return pattern.match(text)
+        method.__name__ = name
+        return method
 
-    def fullmatch(self, text: str):
-        pattern, text = self._on(text)
-        return pattern.fullmatch(text)
-
-    def finditer(self, text: str):
-        pattern, text = self._on(text)
-        return pattern.finditer(text)
+    search, match = _matcher("search"), _matcher("match")
+    fullmatch, finditer = _matcher("fullmatch"), _matcher("finditer")
+    del _matcher
