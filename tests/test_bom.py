@@ -390,16 +390,17 @@ def test_every_known_licence_renders_valid(tmp_path):
     spdx_roundtrip(render(one_model(infos, infos), "spdx"))
 
 
-def test_datasets_from_the_summary_when_the_engine_gives_them(tmp_path):
-    """The engine's per-model `datasets` (ids, or {"id", "license"}) take over from the card facts."""
+def test_datasets_are_read_from_the_engine_summary(tmp_path):
+    """The engine's per-model `datasets` entries give the BOM's data components: the id as written, once."""
     from collections import namedtuple
 
     from weightgate import knowledge
     from weightgate.aibom import _dataset, datasets_of
 
     Summary = namedtuple("Summary", "root datasets")
-    given = Summary(".", ["tatsu-lab/alpaca", {"id": "acme/chats", "license": "cc-by-4.0"}, {"id": "acme/chats"}])
-    assert datasets_of(given, model=None) == [("tatsu-lab/alpaca", None), ("acme/chats", "cc-by-4.0")]
+    given = Summary(".", [{"id": "tatsu-lab/alpaca", "as_written": "Tatsu-Lab/alpaca", "license": None},
+                          {"id": "acme/chats", "license": "cc-by-4.0"}, {"id": "acme/chats", "license": None}])
+    assert datasets_of(given) == [("Tatsu-Lab/alpaca", None), ("acme/chats", "cc-by-4.0")]
     kb = knowledge.load()
     assert [i.spdx for i in _dataset(kb, "acme/chats", "cc-by-4.0").licenses] == ["CC-BY-4.0"]
     # The knowledge base's evidence wins over a label (alpaca-cleaned is labelled cc-by-4.0, its data is NC).

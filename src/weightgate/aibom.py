@@ -167,7 +167,7 @@ def _entry(summary, model, findings, datasets: Dict[str, DatasetInfo], purl: str
     version = next((f.value for f in facts.of("version")), "")
     task = next((f.value for f in facts.of("task")), "")
     ds_refs = []
-    for ds_id, ds_license in datasets_of(summary, model):
+    for ds_id, ds_license in datasets_of(summary):
         info = datasets.get("dataset:" + ds_id.lower()) or _dataset(kb, ds_id, ds_license)
         datasets[info.ref] = info
         if info.ref not in ds_refs:
@@ -366,17 +366,13 @@ def _read_small(folder: str, name: str) -> str:
         return ""
 
 
-def datasets_of(summary, model) -> List[Tuple[str, Optional[str]]]:
-    """(dataset id, licence id or None) for each dataset a model names: from the summary's `datasets` field when
-    the engine provides one (entries "id" or {"id", "license"}), else from the card's `datasets:` facts."""
-    given = getattr(summary, "datasets", None)
-    if given is None:
-        given = [f.value for f in model.facts.of("dataset")]
+def datasets_of(summary) -> List[Tuple[str, Optional[str]]]:
+    """(dataset id as the card wrote it, licence id or None) for each dataset of a model's summary (the engine's
+    `datasets` entries, see collect.datasets.describe), once each."""
     out: Dict[str, Optional[str]] = {}
-    for d in given:
-        # the id as the card wrote it (the summary's `id` is lowercased for look-ups)
-        ds_id = (d.get("as_written") or d.get("id") or d.get("name")) if isinstance(d, dict) else d
-        lic = d.get("license") if isinstance(d, dict) else None
+    for d in summary.datasets:
+        ds_id = d.get("as_written") or d.get("id")  # the summary's `id` is lowercased for look-ups
+        lic = d.get("license")
         if isinstance(ds_id, str) and ds_id.strip():
             out.setdefault(ds_id.strip(), lic if isinstance(lic, str) and lic else None)
     return list(out.items())
