@@ -317,7 +317,7 @@ def own_purl(target, model) -> str:
         return f"pkg:huggingface/{snap.group(1)}/{snap.group(2)}@{snap.group(3)}"
     if model.root != ".":
         return ""  # a folder inside a repository is not a Hub repository of its own
-    from .engine import git_dir_of
+    from .sources import git_dir_of
 
     git_dir = git_dir_of(root)
     hub_id = _origin_hub_id(git_dir) if git_dir else None

@@ -19,48 +19,7 @@ from .facts import Finding, replace
 from .lineage import Resolver
 from .model import Model
 from .result import ModelSummary, Report
-from .sources import FsSource, Source
-
-
-def find_repo_top(path: str) -> Optional[str]:
-    """The git work tree containing `path` (by looking for `.git`, without running git)."""
-    cur = os.path.abspath(path)
-    while True:
-        if os.path.exists(os.path.join(cur, ".git")):
-            return cur
-        parent = os.path.dirname(cur)
-        if parent == cur:
-            return None
-        cur = parent
-
-
-def git_dir_of(top: str) -> Optional[str]:
-    dotgit = os.path.join(top, ".git")
-    if os.path.isdir(dotgit):
-        return dotgit
-    try:  # a worktree or submodule: ".git" is a file "gitdir: …"
-        with open(dotgit, encoding="utf-8") as f:
-            line = f.read().strip()
-        if line.startswith("gitdir:"):
-            gd = line.split(":", 1)[1].strip()
-            return gd if os.path.isabs(gd) else os.path.normpath(os.path.join(top, gd))
-    except OSError:
-        pass
-    return None
-
-
-def lfs_dirs_for(git_dir: Optional[str]) -> List[str]:
-    if not git_dir:
-        return []
-    dirs = [os.path.join(git_dir, "lfs", "objects")]
-    common = os.path.join(git_dir, "commondir")  # worktrees share the main repository's LFS store
-    if os.path.isfile(common):
-        try:
-            with open(common, encoding="utf-8") as f:
-                dirs.append(os.path.join(os.path.normpath(os.path.join(git_dir, f.read().strip())), "lfs", "objects"))
-        except OSError:
-            pass
-    return dirs
+from .sources import FsSource, Source, find_repo_top, git_dir_of, lfs_dirs_for
 
 
 class Target:

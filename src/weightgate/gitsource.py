@@ -19,7 +19,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 
 from ._spawn import Process, run
 from .errors import ReadError, UsageError
-from .sources import FsSource, Source
+from .sources import FsSource, Source, find_repo_top, git_dir_of, lfs_dirs_for
 
 # Blobs up to this size go through the shared `cat-file --batch` process and come back as BytesIO.
 SMALL_BLOB = 16 * 1024 * 1024
@@ -67,8 +67,6 @@ def repo_top(path: str) -> str:
             break
         cur = parent
     if not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")):
-        from .engine import find_repo_top
-
         top = find_repo_top(cur)
         if top is not None:
             return top
@@ -452,7 +450,7 @@ def targets_for_git(paths: Sequence[str], ref: Optional[str] = None, staged: boo
     (the pre-push hook) the changed paths come from comparing the trees of `changed_since` and `ref` in that
     session instead of `git diff REV...REF`: twice, and when the histories diverged (a forced push) every
     difference between the two commits counts, a superset of what the pushed commits changed."""
-    from .engine import Target, _display_base_for, git_dir_of, lfs_dirs_for
+    from .engine import Target, _display_base_for
 
     if ref is not None and staged:
         raise UsageError("--ref and --staged cannot be combined")

@@ -2,7 +2,8 @@
 
 Every reader goes through a Source, so the same pipeline checks the working tree, the git index (pre-commit
 hooks) or a pushed commit (pre-push). Paths handed to and returned by a Source are posix paths relative to
-its root ("" is the root itself). A Source never writes.
+its root ("" is the root itself). A Source never writes. Also where a git repository keeps its work tree,
+its git folder and its LFS objects, found without running git.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import io
 import os
 import stat
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import BinaryIO, Iterator, List, Tuple
+    from typing import BinaryIO, Iterator, List, Optional, Tuple
 
 from .errors import ReadError
 
@@ -33,6 +34,49 @@ def looks_like_venv(names) -> bool:
     if "pyvenv.cfg" in names and names & {"bin", "Scripts"}:
         return True
     return "conda-meta" in names and bool(names & {"lib", "Lib", "bin"})
+
+
+# ---- where a repository is on disk (found without running git) ------------------------------------------------
+
+def find_repo_top(path: str) -> Optional[str]:
+    """The git work tree containing `path` (by looking for `.git`, without running git)."""
+    cur = os.path.abspath(path)
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            return None
+        cur = parent
+
+
+def git_dir_of(top: str) -> Optional[str]:
+    dotgit = os.path.join(top, ".git")
+    if os.path.isdir(dotgit):
+        return dotgit
+    try:  # a worktree or submodule: ".git" is a file "gitdir: …"
+        with open(dotgit, encoding="utf-8") as f:
+            line = f.read().strip()
+        if line.startswith("gitdir:"):
+            gd = line.split(":", 1)[1].strip()
+            return gd if os.path.isabs(gd) else os.path.normpath(os.path.join(top, gd))
+    except OSError:
+        pass
+    return None
+
+
+def lfs_dirs_for(git_dir: Optional[str]) -> List[str]:
+    if not git_dir:
+        return []
+    dirs = [os.path.join(git_dir, "lfs", "objects")]
+    common = os.path.join(git_dir, "commondir")  # worktrees share the main repository's LFS store
+    if os.path.isfile(common):
+        try:
+            with open(common, encoding="utf-8") as f:
+                dirs.append(os.path.join(os.path.normpath(os.path.join(git_dir, f.read().strip())), "lfs", "objects"))
+        except OSError:
+            pass
+    return dirs
 
 
 class Source:
