@@ -96,15 +96,22 @@ def _pyproject_table(path: str, data: dict) -> Optional[Any]:
 
 def read_file(path: str) -> Config:
     """Read one configuration file: a pyproject.toml ([tool.weightgate]) or a TOML file with top-level keys."""
-    data = _toml_load(path)
-    if os.path.basename(path) == PYPROJECT:
-        table = _pyproject_table(path, data)
-        if table is None:
-            raise ConfigError(f"{path}: tool.weightgate: expected a [tool.weightgate] table")
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: tool.weightgate: expected a table")
-        return Config.from_dict(table, path, "tool.weightgate.")
-    return Config.from_dict(data, path)
+    cfg = _from_parsed(_toml_load(path), path, os.path.basename(path) == PYPROJECT)
+    if cfg is None:
+        raise ConfigError(f"{path}: tool.weightgate: expected a [tool.weightgate] table")
+    return cfg
+
+
+def _from_parsed(parsed: dict, label: str, pyproject: bool) -> Optional[Config]:
+    """The configuration a parsed file holds; None for a pyproject.toml without a [tool.weightgate] table."""
+    if not pyproject:
+        return Config.from_dict(parsed, label)
+    table = _pyproject_table(label, parsed)
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{label}: tool.weightgate: expected a table")
+    return Config.from_dict(table, label, "tool.weightgate.")
 
 
 def _mentions_weightgate(path: str) -> bool:
@@ -154,16 +161,9 @@ def config_in_source(source, start: str = "") -> Config:
             if name == PYPROJECT and b"weightgate" not in data:
                 continue
             label = f"{path} ({source.root})"
-            parsed = _toml_loads(data, label)
-            if name == PYPROJECT:
-                table = _pyproject_table(label, parsed)
-                if table is None:
-                    continue
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{label}: tool.weightgate: expected a table")
-                cfg = Config.from_dict(table, label, "tool.weightgate.")
-            else:
-                cfg = Config.from_dict(parsed, label)
+            cfg = _from_parsed(_toml_loads(data, label), label, name == PYPROJECT)
+            if cfg is None:
+                continue
             cfg.path, cfg.folder_in_source = label, cur
             return cfg
         if not cur:
