@@ -177,7 +177,9 @@ def test_hook_arguments_read_without_argparse_mean_what_argparse_reads(argv):
 
 
 @pytest.mark.parametrize("argv", [["pre-commit", "--help"], ["pre-commit", "--form", "json"], ["pre-push", "x"],
-                                  ["pre-commit", "--format", "xml"], ["pre-commit", "--config"], ["other"], []])
+                                  ["pre-commit", "--format", "xml"], ["pre-commit", "--config"], ["other"], [],
+                                  ["pre-commit", "a", "--exit-zero", "b"], ["pre-commit", "--config", "-q"],
+                                  ["pre-push", "--", "x"], ["pre-commit", "--exit-zero=1"]])
 def test_unusual_hook_arguments_go_to_argparse(argv):
     from weightgate import hook
 

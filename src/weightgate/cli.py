@@ -179,30 +179,33 @@ _CHECK_VALUED = {"--output-format": "format", "--format": "format", "--output": 
                  "--ref": "ref", "--changed-since": "changed_since"}
 
 
-def _quick_check_args(argv: List[str]) -> Optional[_CheckArgs]:
-    """`check`'s arguments in the forms people and CI write (`check [PATH ...] [--format X] [--exit-zero] ...`),
-    read without argparse: importing it and building the parser is a measurable part of a check's start-up.
-    Anything else — help, abbreviations, `--`, bundled short options, a value that looks like an option, paths
-    on both sides of an option, a format argparse would refuse — returns None and goes to argparse, which
-    parses it (or reports the mistake) as it always has."""
-    if argv[:1] != ["check"]:
-        return None
-    args = _CheckArgs()
-    runs = 0  # argparse takes the paths as one run: `check a --exit-zero b` is its error to report
+def read_common_options(argv: List[str], flags: dict, valued: dict, after_dashdash: bool = False):
+    """(positional arguments, {dest: value}) for argument lists in the forms people, CI and git hooks write,
+    read without argparse: importing it and building a parser is a measurable part of a check's start-up.
+    `flags` and `valued` map option strings to destinations. Anything else — help, abbreviations, bundled short
+    options, `-o=x`, a value that looks like an option, positional arguments on both sides of an option, `--`
+    (unless `after_dashdash`: then the rest are positional) — returns None: argparse parses it, or reports the
+    mistake, as it always has."""
+    positional: List[str] = []
+    options = {}
+    runs = 0  # argparse takes positional arguments as one run: `check a --exit-zero b` is its error to report
     after_option = True
-    i = 1
+    i = 0
     while i < len(argv):
         a = argv[i]
         name, eq, value = a.partition("=")
+        if a == "--" and after_dashdash:
+            positional.extend(argv[i + 1:])
+            runs += bool(argv[i + 1:]) and after_option
+            break
         if not a.startswith("-"):
-            if after_option:
-                runs += 1
-                after_option = False
-            args.paths.append(a)
-        elif a in _CHECK_FLAGS:
-            setattr(args, _CHECK_FLAGS[a], True)
+            runs += after_option
+            after_option = False
+            positional.append(a)
+        elif a in flags:
+            options[flags[a]] = True
             after_option = True
-        elif name in _CHECK_VALUED and name != "-o" or a in _CHECK_VALUED:
+        elif (name in valued and not (eq and not name.startswith("--"))) or a in valued:
             if not eq:
                 if i + 1 >= len(argv):
                     return None
@@ -210,14 +213,25 @@ def _quick_check_args(argv: List[str]) -> Optional[_CheckArgs]:
                 value = argv[i]
             if not value or value.startswith("-"):
                 return None
-            setattr(args, _CHECK_VALUED[name], value)
+            options[valued[name]] = value
             after_option = True
         else:
             return None
         i += 1
-    if runs > 1 or (args.format is not None and args.format not in OUTPUT_FORMATS):
+    return None if runs > 1 else (positional, options)
+
+
+def _quick_check_args(argv: List[str]) -> Optional[_CheckArgs]:
+    """`check`'s arguments in the usual forms (`check [PATH ...] [--format X] [--exit-zero] ...`), read without
+    argparse (see read_common_options); None sends them to argparse."""
+    read = read_common_options(argv[1:], _CHECK_FLAGS, _CHECK_VALUED) if argv[:1] == ["check"] else None
+    if read is None:
         return None
-    return args
+    args = _CheckArgs()
+    args.paths, options = read
+    for dest, value in options.items():
+        setattr(args, dest, value)
+    return None if args.format is not None and args.format not in OUTPUT_FORMATS else args
 
 
 def _fail(e: BaseException, debug: bool) -> int:

@@ -57,38 +57,26 @@ class _Args:
 
 
 from .report import OUTPUT_FORMATS as _FORMATS  # noqa: E402
-_VALUED = {"pre-commit": ("--format", "--output-format", "--config"),
-           "pre-push": ("--format", "--output-format", "--config", "--from-ref", "--to-ref")}
+_VALUED = {"--format": "format", "--output-format": "format", "--config": "config"}
+_PUSH_VALUED = {**_VALUED, "--from-ref": "from_ref", "--to-ref": "to_ref"}
 
 
 def _quick_args(argv: List[str]) -> Optional[_Args]:
     """The arguments git and pre-commit pass, read without argparse (building a parser imports gettext and
-    locale, a hook runs at every commit). Anything else — help, abbreviations, mistakes — goes to argparse."""
-    if not argv or argv[0] not in _VALUED:
+    locale, a hook runs at every commit; see cli.read_common_options). Anything else — help, abbreviations,
+    mistakes — goes to argparse."""
+    from .cli import read_common_options
+
+    if not argv or argv[0] not in ("pre-commit", "pre-push"):
+        return None
+    read = read_common_options(argv[1:], {"--exit-zero": "exit_zero"},
+                               _VALUED if argv[0] == "pre-commit" else _PUSH_VALUED, after_dashdash=True)
+    if read is None or (read[0] and argv[0] != "pre-commit"):
         return None
     args = _Args(argv[0])
-    rest = argv[1:]
-    only_files = False
-    i = 0
-    while i < len(rest):
-        a = rest[i]
-        name, eq, value = a.partition("=")
-        if only_files or not a.startswith("-"):
-            if args.stage != "pre-commit":
-                return None
-            args.files.append(a)
-        elif a == "--":
-            only_files = True
-        elif a == "--exit-zero":
-            args.exit_zero = True
-        elif name in _VALUED[args.stage] and (eq or i + 1 < len(rest)):
-            if not eq:
-                i += 1
-                value = rest[i]
-            setattr(args, "format" if name == "--output-format" else name[2:].replace("-", "_"), value)
-        else:
-            return None
-        i += 1
+    args.files, options = read
+    for dest, value in options.items():
+        setattr(args, dest, value)
     return args if args.format in _FORMATS else None
 
 
