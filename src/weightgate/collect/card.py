@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Any, List, Optional, Tuple
+    from typing import Any, Iterator, List, Optional, Tuple
 
 from ..text import LazyPattern, normalise
 from ..facts import ERROR, WARNING, Fact, Problem
@@ -374,9 +374,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             value = b.group(1).replace("--", "-").replace("_", " ").replace("%20", " ").replace("%2B", "+")
             out.append(Fact("license_claim", value, path, line_no, "card-body:badge"))
         plain = _plain(raw)
-        for r in (_RELEASED_UNDER.finditer(plain) if " under " in low else ()):
-            before = plain[: r.start()]
-            sentence = re.split(r"[.!?]\s", before)[-1]
+        for sentence, value in (_released_under(plain) if " under " in low else ()):
             # "Unlike other fine-tunes, this model is released under …": the clause next to the verb decides
             clause = re.split(r"[,;:]\s", sentence)[-1]
             if re.match(r"\s*(?:which|who|whose|that)\b", clause, re.I) or _THANKS.search(sentence):
@@ -386,7 +384,6 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
             if not mine and (_OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence)):
                 continue
             if mine or in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
-                value = re.split(r"[.;!?]\s", r.group(1), 1)[0]
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
         for sentence in (re.split(r"(?<=[.!?])\s+", plain) if "source" in low and "open" in low else ()):
             om = _OPEN_SOURCE.search(sentence)
@@ -396,6 +393,12 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                 break
     out.extend(prose.finish())
     return _without_repeats(out)
+
+
+def _released_under(plain: str) -> Iterator[Tuple[str, str]]:
+    """(the sentence up to "released under", the licence words after it) for each such phrase of a line."""
+    for r in _RELEASED_UNDER.finditer(plain):
+        yield re.split(r"[.!?]\s", plain[: r.start()])[-1], re.split(r"[.;!?]\s", r.group(1), 1)[0]
 
 
 def _without_repeats(facts: List[Fact]) -> List[Fact]:
@@ -568,13 +571,11 @@ class _LicenceStatements:
         """"Chat-7B is released under the MIT license": the card's own title as the subject is a claim."""
         plain = _plain(raw)
         out = []
-        for r in _RELEASED_UNDER.finditer(plain):
-            sentence = re.split(r"[.!?]\s", plain[: r.start()])[-1]
+        for sentence, value in _released_under(plain):
             if normalise(self.title) not in normalise(sentence) or _OTHER_SUBJECT.search(sentence) \
                     or _CODE_SUBJECT.search(sentence):
                 continue
-            out.append(Fact("license_claim", re.split(r"[.;!?]\s", r.group(1), 1)[0], self.path, line_no,
-                            "card-body:title-prose"))
+            out.append(Fact("license_claim", value, self.path, line_no, "card-body:title-prose"))
         return out
 
     def finish(self) -> List[Fact]:
