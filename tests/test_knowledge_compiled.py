@@ -16,7 +16,8 @@ import zipfile
 import pytest
 
 from weightgate import knowledge
-from weightgate.knowledge import _toml_loads
+from weightgate.knowledge import compiler
+from weightgate.knowledge.compiler import _toml_loads
 
 DATA = knowledge.DATA_DIR
 
@@ -31,7 +32,7 @@ def data(tmp_path):
     """A copy of the data folder with a fresh compile and stamp of its own (mtimes as a checkout has them)."""
     copy = tmp_path / "data"
     shutil.copytree(DATA, copy, ignore=shutil.ignore_patterns(knowledge.STAMP + "*"))
-    knowledge.compile_data(str(copy))
+    compiler.compile_data(str(copy))
     return copy
 
 
@@ -45,7 +46,7 @@ def test_compiled_knowledge_is_fresh():
     # byte for byte: a change to the data or to how it is compiled both need a new knowledge.json
     with open(os.path.join(DATA, knowledge.COMPILED), "rb") as f:
         shipped = f.read()
-    assert shipped == knowledge._compile_sources(DATA), (
+    assert shipped == compiler.compile_sources(DATA), (
         "src/weightgate/data or its compile changed: run `python -m weightgate.knowledge` and commit knowledge.json")
 
 
@@ -135,7 +136,7 @@ def test_compiled_and_toml_give_the_same_knowledge(data):
 
 
 def test_parts_first_used_after_load_equal_a_plain_decode_of_the_toml():
-    kb = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
+    kb = knowledge._build(knowledge._Compiled(compiler.compile_sources(DATA)))
     # nothing is decoded until asked
     assert not kb.licenses._built and kb._families is None
     assert all(type(v) is list for v in dict.values(kb.coverage_data))
@@ -143,7 +144,7 @@ def test_parts_first_used_after_load_equal_a_plain_decode_of_the_toml():
     for name, lid in (("licenses/mit.toml", "mit"), ("licenses/llama2.toml", "llama2")):
         table = _toml(DATA, name)
         assert kb.licenses[lid] == next(iter(knowledge._parse_license(table, name)))
-    variants = [(n, t) for n, t in knowledge._tables({"licenses": [
+    variants = [(n, t) for n, t in compiler._tables({"licenses": [
         [f"licenses/{fn}", _toml(DATA, f"licenses/{fn}")] for fn in sorted(os.listdir(os.path.join(DATA, "licenses")))
         if fn.endswith(".toml")]}) if t.get("variants")]
     name, table = variants[0]
@@ -182,18 +183,18 @@ def test_a_compiled_file_replaced_while_in_use(data):
     assert kb.get("gemma").name == knowledge.load().get("gemma").name and kb.get("gemma").name
     assert kb._by_exact._compiled.blob is not None
     # by another compile: no part of it is mixed with the header in use
-    knowledge.compile_data(str(data))
+    compiler.compile_data(str(data))
     _edit(data / "licenses" / "llama2.toml", 'id = "llama2"', 'id = "llama2"\n# edited')
-    knowledge.compile_data(str(data))
+    compiler.compile_data(str(data))
     kb = knowledge.load(str(data))
     _edit(data / "licenses" / "llama2.toml", '\n# edited', '\n# edited again')
-    knowledge.compile_data(str(data))
+    compiler.compile_data(str(data))
     with pytest.raises(RuntimeError, match="changed while weightgate used it"):
         kb.get("llama3")
 
 
 def test_name_indexes_searched_in_place_answer_as_the_decoded_object():
-    compiled = knowledge._Compiled(knowledge._compile_sources(DATA))
+    compiled = knowledge._Compiled(compiler.compile_sources(DATA))
     for which in ("exact", "declared"):
         text = compiled.body(compiled.header["index"][which])
         decoded = json.loads(text)
@@ -234,13 +235,13 @@ def test_the_wheel_ships_the_compiled_file_and_no_stamp(tmp_path):
 
 def test_family_lookup_read_from_the_compile_is_the_one_computed_from_the_records():
     """The registry's look-up indexes ship precomputed; a look-up builds only the records it returns."""
-    kb = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
+    kb = knowledge._build(knowledge._Compiled(compiler.compile_sources(DATA)))
     assert kb.family_for("meta-llama/llama-2-7b-hf")[0].license == "llama2"
     assert kb.family_for_name("CodeLlama-7B") is not None and "meta-llama" in kb.known_orgs()
     assert kb._families is None and 0 < len(kb._family_records) < 10
     computed = json.loads(json.dumps(knowledge._FamilyLookup.data_of(kb.families)))
     assert kb._lookup_data() == computed
-    fresh = knowledge._build(knowledge._Compiled(knowledge._compile_sources(DATA)))
+    fresh = knowledge._build(knowledge._Compiled(compiler.compile_sources(DATA)))
     fresh.families = list(kb.families)  # families set by hand: the indexes are computed from them
     for name in ("meta-llama/llama-2-7b-hf", "thebloke/llama-2-7b-chat-gguf", "qwen/qwen2.5-7b-instruct", "nobody/x"):
         assert fresh.family_for(name) == kb.family_for(name)

@@ -23,14 +23,6 @@ RELABEL_MODES = ("any", "same", "carry-restrictions", "non-commercial", "share-a
 DUTY_KINDS = ("license-copy", "notice", "attribution", "naming", "use-restrictions", "state-changes")
 
 
-def _toml_loads(text: str) -> dict:
-    try:
-        import tomllib  # Python 3.11+
-    except ImportError:  # pragma: no cover
-        import tomli as tomllib
-    return tomllib.loads(text)
-
-
 @record
 class Duty:
     """Something a derivative must carry, with the clause that demands it."""
@@ -161,7 +153,7 @@ class _Licenses(Mapping):
 
 
 class _LazyValues(dict):
-    """A dict whose values knowledge.json may hold as places in its body (lists: see _compile), each
+    """A dict whose values knowledge.json may hold as places in its body (lists: see compiler.compile_raw), each
     decoded by `decode` when first read: parsing data a check never asks for is a measurable part of its
     start-up. `dict(x)` would copy the undecoded places: copy with `x.copy()`."""
 
@@ -288,7 +280,7 @@ class Knowledge:
         tables so that asking does not build every licence record."""
         members = self._groups.get(group)
         if members is None:
-            # a compiled place lists its table's groups after (start, end, source): see _compile
+            # a compiled place lists its table's groups after (start, end, source): see compiler.compile_raw
             members = self._groups[group] = frozenset(
                 lid for lid, entry in dict.items(self.licenses._tables)
                 if group in (entry[3:] if type(entry) is list else _restriction_groups(entry[0])))
@@ -738,7 +730,9 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
         return _CACHE
     compiled = _compiled_if_fresh(data_dir)
     if compiled is None:  # no usable compiled file: compile the TOML in memory
-        compiled = _Compiled(_compile_sources(data_dir))
+        from .compiler import compile_sources
+
+        compiled = _Compiled(compile_sources(data_dir))
     kb = _build(compiled)
     if data_dir == DATA_DIR:
         _CACHE = kb
@@ -746,9 +740,9 @@ def load(data_dir: str = DATA_DIR) -> Knowledge:
 
 
 class _Compiled:
-    """knowledge.json (see _compile): the header on its first line, decoded at once, and the body, each part of
-    which is read and decoded only when asked for (a check needs a few of its ~100 parts, and reading the
-    whole 400 KB would cost more than decoding the header). A part is read from the file by position after
+    """knowledge.json (see compiler.compile_raw): the header on its first line, decoded at once, and the body,
+    each part of which is read and decoded only when asked for (a check needs a few of its ~100 parts, and
+    reading the whole 400 KB would cost more than decoding the header). A part is read from the file by position after
     checking that the file is still the one the header came from; `blob` holds the whole file instead when it
     was compiled in memory, or when the file was replaced by a copy of the same compile."""
 
@@ -793,7 +787,9 @@ class _Compiled:
             # replaced or removed while in use: a file (or the TOML compiled again) with the same header has the
             # same sources and places; anything else would mix two versions of the knowledge
             if not blob.startswith(self.head):
-                blob = _compile_sources(os.path.dirname(self.path))
+                from .compiler import compile_sources
+
+                blob = compile_sources(os.path.dirname(self.path))
                 if not blob.startswith(self.head):
                     raise RuntimeError(f"{self.path} changed while weightgate used it: run again")
             self.blob = blob
@@ -812,7 +808,7 @@ def _identity(st) -> tuple:
 def _value_of(text: bytes, key: str) -> Optional[str]:
     """The value of `key` in a compact JSON object of str → str, found without decoding the object: `"<key>":`
     right after a `{` or `,` starts a key (inside a JSON string every quote is escaped, so `,"` and `{"` never
-    occur there), and the value is a plain string (_plain_values checks)."""
+    occur there), and the value is a plain string (compiler._plain_values checks)."""
     import json
 
     needle = json.dumps(key, ensure_ascii=True).encode() + b":"
@@ -882,138 +878,8 @@ def _stamp_vouches(data_dir: str, checksum: str) -> bool:
         return False
 
 
-def compile_data(data_dir: str = DATA_DIR) -> str:
-    """Write knowledge.json from the TOML sources, and the stamp that vouches for it in this folder (a
-    developer command; never run by a check). knowledge.json is rewritten only when its bytes change."""
-    stamp_path = os.path.join(data_dir, STAMP)
-    tmp = stamp_path + ".tmp"
-    if os.path.exists(tmp):
-        os.remove(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    try:
-        start = os.fstat(fd).st_mtime_ns  # a new file's mtime: the file system's clock before any source is read
-        names = _source_files(data_dir)
-        files = []
-        for name in ["licenses"] + names:
-            st = os.stat(os.path.join(data_dir, name))
-            files.append([name.replace(os.sep, "/"), st.st_size, st.st_mtime_ns])
-        blob = _compile_sources(data_dir)
-        checksum = _Compiled(blob).header["sources_checksum"]
-        path = os.path.join(data_dir, COMPILED)
-        try:
-            with open(path, "rb") as f:
-                unchanged = f.read() == blob
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            with open(path + ".tmp", "wb") as f:
-                f.write(blob)
-            os.replace(path + ".tmp", path)
-        import json
-
-        os.write(fd, json.dumps({"format": FORMAT, "checksum": checksum, "start": start, "files": files},
-                                separators=(",", ":")).encode() + b"\n")
-    finally:
-        os.close(fd)
-    os.replace(tmp, stamp_path)
-    return path
-
-
-def _compile_sources(data_dir: str) -> bytes:
-    """What knowledge.json holds when it is fresh: the TOML sources as they are now, compiled."""
-    names = _source_files(data_dir)
-    contents = _read_sources(data_dir, names)
-    return _compile(_parse_sources(names, contents, _checksum(names, contents)))
-
-
-def _parse_sources(names: List[str], contents: List[bytes], checksum: str) -> dict:
-    raw = {"sources_checksum": checksum, "licenses": []}
-    for name, content in zip(names, contents):
-        parsed = _toml_loads(content.decode("utf-8"))
-        if name.startswith("licenses"):
-            raw["licenses"].append([name.replace(os.sep, "/"), parsed])
-        else:
-            raw[name[: -len(".toml")]] = parsed
-    return raw
-
-
-def _tables(raw: dict):
-    """(source file, licence table) for every licence table of the data, in order."""
-    for name, table_file in raw["licenses"]:
-        for table in table_file.get("license", [table_file]):  # one licence per file, or [[license]] tables
-            yield name, table
-
-
 def _restriction_groups(table: dict) -> List[str]:
     return [d.get("group") for d in table.get("duties", []) if d.get("kind") == "use-restrictions"]
-
-
-def _compile(raw: dict) -> bytes:
-    """knowledge.json: one JSON array, one element a line. The first is the header, everything a check needs
-    at once: the look-up indexes, the small tables already in the form the records take, and for each lazy
-    part its place [start, end] in bytes from the start of the second line. Every other line is one part,
-    decoded when first used: a licence table (its place is followed by its source file and use-restriction
-    groups), the family list, a licence's coverage entry. ASCII only: one non-ASCII character makes a whole
-    text a wider string, and reading it twice as slow."""
-    import json
-
-    def dumps(value, sort_keys=True) -> str:
-        return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, separators=(",", ":"), default=str)
-
-    parts: List[str] = []
-    size = 0
-
-    def part(value) -> List[int]:
-        nonlocal size
-        text = dumps(value)
-        parts.append(text)
-        size += len(text) + 2  # the ",\n" that ends its line
-        return [size - len(text) - 2, size - 2]
-
-    kb = Knowledge()
-    licenses = {}
-    for name, table in _tables(raw):
-        kb._add_tables(table, name)  # validates the table and indexes its names
-        entry = part(table) + [name] + _restriction_groups(table)
-        for lid in [table.get("id")] + [v.get("id") for v in table.get("variants", [])]:
-            licenses[lid] = entry
-    fam, ds = raw["families"], raw["datasets"]
-    header = {
-        "format": FORMAT,
-        "sources_checksum": raw["sources_checksum"],
-        "index": {"exact": part(_plain_values(kb._by_exact)), "declared": part(_plain_values(kb._by_declared)),
-                  "fingerprints": kb._fp_index},
-        "licenses": licenses,  # in file order (not sorted): iterating the licences follows the data files
-        "hub_ids": raw["hub_licenses"]["ids"],
-        "families": {
-            "family": part(fam.get("family", [])),
-            "lookup": part(_FamilyLookup.data_of([_family(x) for x in fam.get("family", [])])),
-            "reuploaders": {r["org"].lower(): r.get("evidence", "") for r in fam.get("reuploader", [])},
-            "reupload_suffixes": [s.lower() for s in fam.get("reupload_suffixes", [])],
-            "reupload_patterns": fam.get("reupload_suffix_patterns", []),
-            "restricted_name_words": [w.lower() for w in fam.get("restricted_name_words", [])],
-            # globs keep their "*" (normalise would strip it as markdown emphasis)
-            "generic_titles": [" ".join(t.lower().split()) if "*" in t else normalise(t)
-                               for t in fam.get("generic_titles", [])],
-        },
-        "datasets": [dict(ids=[i.lower() for i in x.get("ids", [])], names=[normalise(n) for n in x.get("names", [])],
-                          license=x["license"], evidence=x.get("evidence", ""),
-                          reaches_models=x.get("reaches_models", ""), generated_by=list(x.get("generated_by", ())))
-                     for x in ds.get("dataset", [])],
-        "generators": ds.get("generator", []),
-        "coverage": {lid: part(entry) for lid, entry in raw.get("coverage", {}).items()},
-    }
-    body = ",\n".join(parts) + "\n]\n"
-    header["body"] = len(body)
-    return ("[" + dumps(header, sort_keys=False) + ",\n" + body).encode("ascii")
-
-
-def _plain_values(index: Dict[str, str]) -> Dict[str, str]:
-    # _value_of reads a value up to its closing quote: no value may hold a quote or a backslash
-    bad = [v for v in index.values() if '"' in v or "\\" in v]
-    if bad:
-        raise ValueError(f"licence ids must not hold quotes or backslashes: {bad}")
-    return index
 
 
 def _build(compiled: _Compiled) -> Knowledge:
@@ -1050,9 +916,9 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
     """A copy of `kb` with extra licence tables (from a user configuration)."""
     licenses_copy = _Licenses(kb.licenses._tables.copy())
     licenses_copy._built.update(kb.licenses._built)
-    new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids,
-                    reuploaders=dict(kb.reuploaders), reupload_suffixes=kb.reupload_suffixes,
-                    reupload_patterns=kb.reupload_patterns, generic_titles=kb.generic_titles, datasets=list(kb.datasets),
+    new = Knowledge(licenses=licenses_copy, hub_ids=kb.hub_ids, reuploaders=dict(kb.reuploaders),
+                    reupload_suffixes=kb.reupload_suffixes, reupload_patterns=kb.reupload_patterns,
+                    generic_titles=kb.generic_titles, datasets=list(kb.datasets),
                     _by_declared=kb._by_declared.copy(), _by_exact=kb._by_exact.copy(),
                     _fp_index=list(kb._fp_index), coverage=kb.coverage_data)
     new.generators = kb.generators

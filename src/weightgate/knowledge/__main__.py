@@ -1,4 +1,4 @@
 """`python -m weightgate.knowledge`: compile the TOML data into knowledge.json (run after editing data)."""
-from . import compile_data
+from .compiler import compile_data
 
 print(f"wrote {compile_data()}")
