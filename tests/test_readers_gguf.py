@@ -91,6 +91,28 @@ def test_long_string_in_vocab_is_seeked(tmp_path):
     assert counter[str(p)] < 2 * gg._WALK_CHUNK + 100
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("endian", ["<", ">"])
+def test_string_arrays_across_buffer_boundaries(tmp_path, seed, endian):
+    """Vocabularies whose strings straddle the read buffer's edges (lengths from 0 to past a chunk): the walk
+    ends where the array ends, and the key after it is read, whatever the sizes."""
+    import random
+
+    rnd = random.Random(seed)
+    sizes = [rnd.choice([0, 1, 7, 8, 9, rnd.randrange(100), rnd.randrange(gg._WALK_CHUNK // 3),
+                         gg._WALK_CHUNK - rnd.randrange(20), gg._WALK_CHUNK + rnd.randrange(20)])
+             for _ in range(rnd.randrange(50, 400))]
+    tokens = ["t" * n for n in sizes]
+    kvs = [("tokenizer.ggml.tokens", T_ARR, (T_STR, tokens)), ("general.license", T_STR, "mit")]
+    data = gguf_bytes(kvs, e=endian)
+    p = tmp_path / "m.gguf"
+    p.write_bytes(data + b"\0" * 64)
+    h = read_file(p)
+    assert h.metadata == {"general.license": "mit"} and h.kv_end == len(data)
+    with pytest.raises(ReadError):  # cut anywhere inside the array: a finding, never a wrong end
+        read_bytes(data[: rnd.randrange(40, len(data) - 30)])
+
+
 def test_sparse_20gib(tmp_path):
     p = tmp_path / "big.gguf"
     kvs = LLAMA_KVS + vocab_kvs(32_000)

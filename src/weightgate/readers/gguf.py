@@ -187,30 +187,38 @@ def _walk_strings(r: _Reader, key: str, count: int) -> None:
     """Step over `count` length-prefixed strings without decoding them: lengths are parsed straight out
     of the read buffer, and strings longer than the buffer are seeked over."""
     unpack = struct.Struct(r.e + "Q").unpack_from
-    buf, i, pos = r.buf, r.i, r.pos
     done = 0
     while done < count:
-        # Fast path (a vocabulary has ~10^5 short strings): the whole string is already buffered, so it
-        # is inside the file and needs no further checks.
-        if len(buf) - i >= 8:
-            (n,) = unpack(buf, i)
-            if 8 + n <= len(buf) - i:
-                i += 8 + n
-                pos += 8 + n
-                done += 1
-                continue
-        r.buf, r.i, r.pos = buf, i, pos
+        # Fast path (a vocabulary and its merges hold ~10^5 short strings): step through the buffered bytes
+        # while each string lies wholly inside them (so inside the file: no further checks). A tight loop:
+        # this is most of a GGUF check's time.
+        buf, i = r.buf, r.i
+        end = len(buf)
+        last = end - 8
+        start, taken = i, count - done
+        for n in range(count - done):
+            if i > last:
+                taken = n
+                break
+            j = i + 8 + unpack(buf, i)[0]
+            if j > end:
+                taken = n
+                break
+            i = j
+        done += taken
+        r.i, r.pos = i, r.pos + (i - start)
+        if done >= count:
+            break
+        # Slow path: the next length or string crosses the end of the buffer.
         r.need(8, f"length of string {done} of array {key!r}")
         r.fill(8)
-        (n,) = unpack(r.buf, r.i)
+        (size,) = unpack(r.buf, r.i)
         r.i += 8
         r.pos += 8
-        r.need(n, f"string {done} of array {key!r}")
-        if n <= len(r.buf) - r.i:
-            r.i += n
-            r.pos += n
+        r.need(size, f"string {done} of array {key!r}")
+        if size <= len(r.buf) - r.i:
+            r.i += size
+            r.pos += size
         else:
-            r.skip(n, f"string {done} of array {key!r}")
-        buf, i, pos = r.buf, r.i, r.pos
+            r.skip(size, f"string {done} of array {key!r}")
         done += 1
-    r.buf, r.i, r.pos = buf, i, pos
