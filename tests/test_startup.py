@@ -35,7 +35,7 @@ def test_the_common_check_imports_no_argument_parser_and_no_lock_reader(tmp_path
     import subprocess
     import sys
 
-    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\n# M\n")
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n---\n# M\n")
     code = ("import sys, io, contextlib; from weightgate.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()): main(['check', sys.argv[1], '--exit-zero'])\n"
             "print('argparse' in sys.modules, 'weightgate.lockfile' in sys.modules)")
@@ -121,7 +121,7 @@ def test_a_callers_main_leaves_the_garbage_collector_alone(tmp_path, capsys):
 
     from weightgate.cli import main
 
-    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\n# M\n")
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\nbase_model: mistralai/Mistral-7B-v0.1\n---\n# M\n")
     before = gc.get_threshold()
     main(["check", str(tmp_path), "--exit-zero"])
     assert gc.get_threshold() == before

@@ -337,11 +337,10 @@ class Resolver:
 
     def _locked(self, ref: Ref):
         """A base as the lock recorded it from the Hub, or None (not locked, or the registry knows it)."""
-        from .lockfile import conflict, entry_facts, status_note
-
         entry = self._lock.get(ref.id) if self._lock is not None and ref.kind == "hub" else None
         if entry is None:
             return None
+        from .lockfile import conflict, entry_facts, status_note  # a lock governs this folder: its reader is loaded
         if self.kb.family_for(ref.id):  # curated knowledge wins; a lock that disagrees is stale or wrong
             lic = own_license(self.kb, entry_facts(self._lock, entry))[0] if entry.status == "ok" else None
             reg_license, reg_note, _parents = self._registry(ref)
