@@ -42,7 +42,7 @@ def cards():
 @needs_libyaml
 @pytest.mark.parametrize("text", list(cards()))
 def test_real_cards_read_the_same_in_c_and_python(text):
-    assert yamlsafe._shallow(text)
+    assert yamlsafe._for_libyaml(text)
     c, py = both(text)
     assert c == py
 
@@ -62,7 +62,7 @@ BLOCK_BOMB = "a0: &a0\n" + "".join(f"  - lol{i}\n" for i in range(10)) + "".join
     ("license: " + "9" * 10_000, "cannot read the value"), ("date: 2024-13-45", "cannot read the value"),
 ])
 def test_bounds_hold_on_the_c_path(text, problem):
-    assert yamlsafe._shallow(text)
+    assert yamlsafe._for_libyaml(text)
     for result in both(text):
         assert problem in result[1], result
 
@@ -75,7 +75,7 @@ def test_bounds_hold_on_the_c_path(text, problem):
 ])
 def test_documents_that_could_nest_deeply_never_reach_the_c_composer(text):
     """libyaml composes recursively on the C stack: 100,000 levels crash the process (not an exception)."""
-    assert not yamlsafe._shallow(text)
+    assert not yamlsafe._for_libyaml(text)
     try:
         yamlsafe.load(text)
     except (yaml.YAMLError, RecursionError):  # what the card reader turns into a finding
@@ -85,3 +85,26 @@ def test_documents_that_could_nest_deeply_never_reach_the_c_composer(text):
 def test_text_libyaml_cannot_encode_goes_to_the_python_loader():
     with pytest.raises(yaml.YAMLError):
         yamlsafe.load("license: mit\nname: caf\udce9\n")
+
+
+@needs_libyaml
+def test_libyaml_reads_what_it_is_given_as_the_python_loader_does():
+    """Random documents from pieces that make the two readers differ or fail (tabs, BOMs, Unicode line breaks,
+    directives, tags, merge keys, unterminated quotes): wherever the C path is taken, data and refusals agree."""
+    import random
+
+    rnd = random.Random(7)
+    pieces = ["license: mit\n", "base_model: a/b\n", "tags:\n- x\n- y\n", "a: [1, 2]\n", "b: {c: d}\n", "k: 'q'\n",
+              'k2: "e\\x41"\n', "  ", " ", "\n", "- ", "? ", ": ", "#c\n", "&a ", "*a", "!!str ", "|\n  lit\n",
+              ">\n  fold\n", "\x7f", "é", "\r\n", "\r", "\t", "\ufeff", "\x85", "\u2028", "---\n", "...\n",
+              "%YAML 1.1\n", "k3: 0x1F\n", "k5: 2024-01-01\n", "k7: yes\n", "'open", "[", '"', "{", "}", "]", ",",
+              "k9: !x y\n", "<<: *a\n", "- - x\n", "? complex\n: v\n"]
+    taken = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12)))
+        if not yamlsafe._for_libyaml(text):
+            continue
+        taken += 1
+        c, py = both(text)
+        assert (c[0] == "error") == (py[0] == "error") and (c == py or c[0] == "error"), (text, c, py)
+    assert taken > 1000

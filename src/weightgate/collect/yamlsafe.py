@@ -13,7 +13,8 @@ it into a metadata-invalid finding with a line), and returns the composed node t
 Where PyYAML has libyaml, the document is scanned, parsed and composed in C (a 25 KB card with a model-index:
 7.5 ms in Python, under 1 ms in C) and the bounds are then checked on the composed nodes. libyaml composes
 recursively on the C stack, so a document that could nest deeply (many indicators or deep indentation) goes to
-the Python loader, which stops at the interpreter's recursion limit instead of crashing.
+the Python loader, which stops at the interpreter's recursion limit instead of crashing; so does a document
+with a character the two readers treat differently (tests/test_yamlsafe.py compares them).
 """
 from __future__ import annotations
 
@@ -50,15 +51,19 @@ _CFast = type("_CFast", (_Constructing, _CLoader), {}) if _CLoader is not None e
 # composer's recursion stays far inside even a 256 KB thread stack.
 _C_MAX_INDICATORS = 128
 _C_MAX_INDENT = 128
+# Where libyaml and PyYAML's Python reader (what huggingface_hub reads cards with) disagree: tabs, a BOM inside
+# the document, Unicode line breaks. A document holding one is read by the Python loader.
+_C_DISAGREES = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
 
 
-def _shallow(text: str) -> bool:
+def _for_libyaml(text: str) -> bool:
+    """Whether libyaml reads this document as the Python loader would, and cannot nest deeply."""
+    if any(c in text for c in _C_DISAGREES) or " " * _C_MAX_INDENT in text:
+        return False
     n = text.count("[") + text.count("{")
     for mark in ("-", "?"):
-        n += text.count(mark + " ") + text.count(mark + "\n") + text.count(mark + "\t") + text.count(mark + "\r")
-    if n > _C_MAX_INDICATORS:
-        return False
-    return " " * _C_MAX_INDENT not in text and "\t" * 8 not in text
+        n += text.count(mark + " ") + text.count(mark + "\n") + text.count(mark + "\r")
+    return n <= _C_MAX_INDICATORS
 
 
 def _check_bounds(root) -> None:
@@ -146,7 +151,7 @@ def load(text: str):
         raise YamlLimitError(None, None, f"the YAML is {len(text):,} characters, over the "
                                          f"{MAX_YAML_CHARS:,}-character limit; not read", None)
     loader = None
-    if _CFast is not None and _shallow(text):
+    if _CFast is not None and _for_libyaml(text):
         try:
             loader = _CFast(text)
         except UnicodeEncodeError:  # lone surrogates (bytes that were not UTF-8): libyaml reads UTF-8 only
