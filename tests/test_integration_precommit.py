@@ -60,19 +60,24 @@ def pre_commit(repo: Path, home: Path, *args) -> subprocess.CompletedProcess:
 
 
 def pre_commit_many(home: Path, *calls) -> list:
-    """Run `pre-commit ARGS` in each (repo, *args) concurrently; the CompletedProcess of each."""
+    """Run `pre-commit ARGS` in each (repo, *args), concurrently across repositories and one after another in
+    the same one (pre-commit writes the repository's index: two runs there would race for its lock); the
+    CompletedProcess of each, in the order given."""
     env = dict(os.environ, **GIT_ENV, PRE_COMMIT_HOME=str(home))
     env.pop("PRE_COMMIT_FROM_REF", None)
     env.pop("PRE_COMMIT_TO_REF", None)
-    procs = []
-    for repo, *args in calls:
-        cmd = [sys.executable, "-m", "pre_commit", *map(str, args)]
-        procs.append((cmd, subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, text=True)))
-    out = []
-    for cmd, p in procs:
-        stdout, stderr = p.communicate(timeout=600)
-        out.append(subprocess.CompletedProcess(cmd, p.returncode, stdout, stderr))
+    by_repo: dict = {}
+    for i, (repo, *args) in enumerate(calls):
+        by_repo.setdefault(str(repo), []).append((i, [sys.executable, "-m", "pre_commit", *map(str, args)]))
+    out: list = [None] * len(calls)
+    while by_repo:
+        running = [(repo, *queue.pop(0)) for repo, queue in by_repo.items()]
+        procs = [(i, cmd, subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            text=True)) for repo, i, cmd in running]
+        for i, cmd, p in procs:
+            stdout, stderr = p.communicate(timeout=600)
+            out[i] = subprocess.CompletedProcess(cmd, p.returncode, stdout, stderr)
+        by_repo = {repo: queue for repo, queue in by_repo.items() if queue}
     return out
 
 
