@@ -68,10 +68,41 @@ def test_bounds_hold_on_the_c_path(text, problem):
 
 
 @needs_libyaml
+def test_long_flat_documents_take_the_fast_path():
+    """A model-index of hundreds of results (MTEB cards) is long, not deep."""
+    results = "".join(f"  - task:\n      type: t{i}\n    metrics:\n    - type: acc\n      value: {i}\n" for i in range(800))
+    text = "license: mit\nmodel-index:\n- name: m\n  results:\n" + results
+    assert yamlsafe._for_libyaml(text)
+    c, py = both(text)
+    assert c == py and len(c[0]["model-index"][0]["results"]) == 800
+
+
+NEAR_LIMITS = ["\n".join(["- " * 15, " " * 31 + "- " * 15 + "k:", " " * 62 + "- " * 15 + "[" * 127 + "]" * 127]),
+               "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 63)) + " " * 63 + "v\n"]
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", NEAR_LIMITS)
+def test_the_deepest_documents_libyaml_gets_fit_a_small_thread_stack(text):
+    """Just inside every bound, libyaml's recursion fits a 256 KB thread stack (1,000 levels do not). Run in a
+    child process: an overflow there is a crash, not an exception."""
+    import subprocess
+    import sys
+
+    assert yamlsafe._for_libyaml(text)
+    code = ("import sys, threading; from weightgate.collect import yamlsafe\n"
+            "threading.stack_size(256 * 1024)\n"
+            "t = threading.Thread(target=yamlsafe.load, args=(sys.stdin.read(),)); t.start(); t.join()\n")
+    r = subprocess.run([sys.executable, "-c", code], input=text, text=True, capture_output=True, timeout=60)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+
+
+@needs_libyaml
 @pytest.mark.parametrize("text", [
     "license: " + "[" * 100_000, "a: " + "- " * 100_000 + "x", "a: " + "? " * 100_000 + "x",
     "".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "v",
-    "a: " + "{b: " * 5_000 + "c" + "}" * 5_000,
+    "a: " + "{b: " * 5_000 + "c" + "}" * 5_000, "a: " + "- " * 16 + "x",
+    "".join(" " * i + f"k{i}:\n" for i in range(70)) + " " * 70 + "v",
 ])
 def test_documents_that_could_nest_deeply_never_reach_the_c_composer(text):
     """libyaml composes recursively on the C stack: 100,000 levels crash the process (not an exception)."""

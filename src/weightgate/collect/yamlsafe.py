@@ -12,7 +12,8 @@ it into a metadata-invalid finding with a line), and returns the composed node t
 
 Where PyYAML has libyaml, the document is scanned, parsed and composed in C (a 25 KB card with a model-index:
 7.5 ms in Python, under 1 ms in C) and the bounds are then checked on the composed nodes. libyaml composes
-recursively on the C stack, so a document that could nest deeply (many indicators or deep indentation) goes to
+recursively on the C stack, so a document that could nest deeply (many brackets, deep indentation, long runs of
+compact indicators) goes to
 the Python loader, which stops at the interpreter's recursion limit instead of crashing; so does a document
 with a character the two readers treat differently (tests/test_yamlsafe.py compares them).
 """
@@ -24,6 +25,8 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
+
+from ..text import LazyPattern
 
 MAX_YAML_CHARS = 1024 * 1024  # about 15 s of PyYAML on a slow machine; real front matter is a few KB
 MAX_YAML_NODES = 100_000  # values after alias expansion; a large model-index has a few thousand
@@ -47,10 +50,13 @@ class _Constructing:
 
 _CLoader = getattr(yaml, "CSafeLoader", None)
 _CFast = type("_CFast", (_Constructing, _CLoader), {}) if _CLoader is not None else None
-# Nesting needs an indicator per level ("[", "{", "- ", "? ") or more indentation: below these bounds the C
-# composer's recursion stays far inside even a 256 KB thread stack.
-_C_MAX_INDICATORS = 128
-_C_MAX_INDENT = 128
+# libyaml composes on the C stack, one call per level of nesting. Flow nesting needs a "[" or "{" per level;
+# block nesting needs more indentation per level, or a compact indicator ("- - x", "? - x") on the same line.
+# Below these bounds a document nests at most ~200 levels, far inside even a 256 KB thread stack (1,000 levels
+# overflow it); a long flat list (a model-index of hundreds of results) stays on the fast path.
+_C_MAX_FLOW = 128  # "[" and "{" in the whole document
+_C_MAX_INDENT = 64  # a run of this many spaces anywhere (indentation among them)
+_COMPACT_RUN = LazyPattern(r"(?:[-?] +){16}")  # 16 compact indicators in a row
 # Where libyaml and PyYAML's Python reader (what huggingface_hub reads cards with) disagree: tabs, a BOM inside
 # the document, Unicode line breaks. A document holding one is read by the Python loader.
 _C_DISAGREES = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
@@ -58,12 +64,8 @@ _C_DISAGREES = ("\t", "\ufeff", "\x85", "\u2028", "\u2029")
 
 def _for_libyaml(text: str) -> bool:
     """Whether libyaml reads this document as the Python loader would, and cannot nest deeply."""
-    if any(c in text for c in _C_DISAGREES) or " " * _C_MAX_INDENT in text:
-        return False
-    n = text.count("[") + text.count("{")
-    for mark in ("-", "?"):
-        n += text.count(mark + " ") + text.count(mark + "\n") + text.count(mark + "\r")
-    return n <= _C_MAX_INDICATORS
+    return not (any(c in text for c in _C_DISAGREES) or " " * _C_MAX_INDENT in text
+                or text.count("[") + text.count("{") > _C_MAX_FLOW or _COMPACT_RUN.search(text))
 
 
 def _check_bounds(root) -> None:
