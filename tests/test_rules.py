@@ -284,6 +284,17 @@ def test_metadata_invalid(tmp_path, front, line, needle):
     assert hits[0].line == line and needle in hits[0].message + hits[0].fix
 
 
+@pytest.mark.parametrize("front,severity", [
+    ("license: mit\nlanguage:\n- en\n- no", "warning"),  # Norwegian, read as False: untidy, not a gap
+    ("license: mit\ntags: [yes]", "warning"),
+    ("license: no", "error"), ("license: mit\nmodel_name: 7", "error"), ("license: mit\ndatasets: [on]", "error"),
+    ("license: mit\nbase_model: true", "error"),
+])
+def test_values_of_the_wrong_type_fail_only_where_weightgate_judges_them(tmp_path, front, severity):
+    r = run(tmp_path, {"README.md": card(front)})
+    assert [(f.rule, f.severity) for f in r.findings if "must be" in f.message] == [("metadata-invalid", severity)]
+
+
 def test_broken_config_json_names_file_and_line(tmp_path):
     r = run(tmp_path, {"config.json": '{\n  "model_type": "llama",\n  "x": ,\n}\n'})
     assert [(f.rule, f.path, f.line) for f in r.findings] == [("metadata-invalid", "config.json", 3)]

@@ -130,7 +130,10 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
             hint = " (YAML 1.1 reads unquoted yes/no/on/off as booleans)"
         out.append(Fact("problem", Problem(
             "metadata-invalid", f"`{key}` must be {expected}, found {type(value).__name__} {_short(value)}{hint}",
-            f"quote the value: {key}: \"{_short(_yaml_scalar_text(value))}\""), path, line_of(key), f"card:{key}"))
+            f"quote the value: {key}: \"{_short(_yaml_scalar_text(value))}\"",
+            # an unusable licence, base, dataset or name is a gap in the judgement; a language code read as a
+            # boolean (`- no`, Norwegian) is only untidy metadata
+            WARNING if key in _DESCRIPTIVE_KEYS else None), path, line_of(key), f"card:{key}"))
 
     def strings(key: str, kinds: str, allow_list: bool = True) -> None:
         if key not in data or data[key] is None:
@@ -174,6 +177,9 @@ def _front_matter_facts(path: str, yaml_text: str, first: int) -> List[Fact]:
     out.extend(_ambiguous_key_facts(path, data, repeats, line_of, first))
     return out
 
+
+# Card keys weightgate reads but judges nothing by.
+_DESCRIPTIVE_KEYS = ("tags", "language")
 
 # Keys the Hub reads from a model card. A key that differs only in case or punctuation (`License:`,
 # `Base_model:`, `base-model:`) is a different key to the Hub's YAML, so its value is silently ignored.
