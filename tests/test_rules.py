@@ -308,6 +308,21 @@ def test_card_metadata_and_text_disagree(tmp_path):
     assert ("license-mismatch", "README.md", 7) in found(r)
 
 
+REPLIT_LICENSE = "The checkpoint and vocabulary are licensed under the Creative Commons license (CC BY-SA-4.0)."
+
+
+@pytest.mark.parametrize("front,body,mismatch", [
+    ("license: cc-by-sa-4.0", REPLIT_LICENSE, False),
+    ("license: openrail", "- **License:** CreativeML Open RAIL-M", False),
+    ("license: mit", REPLIT_LICENSE, True),
+    ("license: cc-by-sa-4.0", "- **License:** Creative Commons Attribution-NonCommercial 4.0", True),
+])
+def test_a_generic_licence_name_agrees_with_its_members(tmp_path, front, body, mismatch):
+    """`cc` and `openrail` name families (data: `covers`): a text naming only the family agrees with a member."""
+    r = run(tmp_path, {"README.md": card(front, "# x\n\n## License\n\n" + body + "\n")})
+    assert any(f.rule == "license-mismatch" for f in r.findings) == mismatch, r.findings
+
+
 def test_llama3_base_declared_llama2_is_a_mismatch(tmp_path):
     r = run(tmp_path, {"README.md": card("license: llama2\nbase_model: meta-llama/Meta-Llama-3-8B")})
     assert ("license-mismatch", "README.md", 2) in found(r)

@@ -67,6 +67,7 @@ class License:
     supersedes: Tuple[str, ...] = ()
     policies: Tuple[str, ...] = ()  # use-policy ids incorporated by this licence
     parent: str = ""  # variants: the licence whose duties and relabel rules apply
+    covers: Tuple[str, ...] = ()  # id globs of the licences a generic name stands for ("cc": "cc-by-*", …)
 
     def duty(self, kind: str) -> List[Duty]:
         return [d for d in self.duties if d.kind == kind]
@@ -647,6 +648,7 @@ def _parse_license(raw: dict, source_name: str) -> Iterable[License]:
         url=raw.get("url", ""),
         unofficial=bool(raw.get("unofficial", False)),
         policies=_tuple(raw.get("policies")),
+        covers=_tuple(raw.get("covers")),
     )
     main = License(
         id=req("id"), name=req("name"), spdx=raw.get("spdx", ""), hub_ids=_tuple(raw.get("hub_ids")),

@@ -12,6 +12,8 @@ Fix: make every source state the same licence (the one the base requires).
 """
 from __future__ import annotations
 
+import fnmatch
+
 from . import base_phrase, clause_of, finding
 from .relabel_forbidden import permits, same_family, where
 
@@ -33,6 +35,16 @@ def _relabel(model, d) -> bool:
                for lic, _ in model.inherited())
 
 
+def _covered(kb, ids_a, ids_b) -> bool:
+    """One side names a generic licence ("Creative Commons", `openrail`) the other side's licence belongs to."""
+
+    def covers(general, specific) -> bool:
+        lic = kb.get(general)
+        return lic is not None and any(fnmatch.fnmatchcase(specific, g) for g in lic.covers)
+
+    return any(covers(a, b) or covers(b, a) for a in ids_a for b in ids_b)
+
+
 def check(model):
     kb = model.kb
     known = [d for d in model.declared if d.ids and (d.source != "license-file" or d.distance == 0)
@@ -44,6 +56,8 @@ def check(model):
         for d in known:
             if d is reference or d.source == reference.source == "card" or set(d.ids) & ref_ids:
                 continue
+            if _covered(kb, d.ids, ref_ids):
+                continue  # "the Creative Commons license (CC BY-SA-4.0)" beside `license: cc-by-sa-4.0`
             if d.source == "license-file" and reference.source == "license-file":
                 continue  # several licence files (code + model) may sit side by side
             if _relabel(model, d):
