@@ -1,6 +1,8 @@
 """Reading model cards: front-matter keys with their lines, and facts from the body text."""
 from __future__ import annotations
 
+import pytest
+
 from weightgate import knowledge
 from weightgate.collect.card import read_card
 from weightgate.collect.prose_lineage import prose_bases
@@ -87,3 +89,17 @@ def test_mergekit_configuration_in_the_card_names_the_inputs():
 
 def test_quantized_by_marks_a_quantization():
     assert ("relation", "quantized", 3) in facts("---\nlicense: llama3.1\nquantized_by: bartowski\n---\n")
+
+
+@pytest.mark.parametrize("title,sentence,claimed", [
+    ("Orca 2", "Llama 2 is licensed under the LLAMA 2 Community License.", False),
+    ("Orca 2", "Orca 2 is licensed under the Microsoft Research License.", True),
+    ("Model Card for Zephyr 7B", "Zephyr 7B is released under the MIT license.", True),
+    ("Orca 2", "The model is licensed under the MIT license.", True),
+    ("Orca 2", "It is released under the MIT license.", True),
+])
+def test_a_licence_sentence_about_another_named_model_is_not_this_models(title, sentence, claimed):
+    from weightgate.collect.card import body_facts
+
+    facts = body_facts("README.md", f"# {title}\n\n## License\n\n{sentence}\n", 5)
+    assert any(f.kind == "license_claim" for f in facts) == claimed, facts

@@ -344,6 +344,7 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
     in_license_section = False
     in_code = False
     title_seen = False
+    title = ""
     block: List[str] = []
     block_start = 0
     prose = _LicenceStatements(path)
@@ -363,7 +364,8 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
         if not title_seen and _HEADING.match(raw):
             title_seen = True  # only a first heading that is an H1 is the card's title
             if re.match(r"^#\s+\S", stripped):
-                out.append(Fact("title", _plain(stripped[1:]), path, line_no, "card-body:h1"))
+                title = _plain(stripped[1:])
+                out.append(Fact("title", title, path, line_no, "card-body:h1"))
         low = raw.lower()
         out.extend(prose.read(raw, low, line_no))
         if _HEADING.match(raw):
@@ -387,7 +389,8 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                 continue  # "…the authors of Mistral, which is released under …": about the thing just named
             mine = bool(_SELF_SUBJECT.search(clause)) and not (_OTHER_SUBJECT.search(clause) or
                                                               _CODE_SUBJECT.search(clause))
-            if not mine and (_OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence)):
+            if not mine and (_OTHER_SUBJECT.search(sentence) or _CODE_SUBJECT.search(sentence)
+                             or _names_another_model(clause, title)):
                 continue
             if mine or in_license_section or not sentence.strip(" -*>:") or _SELF_SUBJECT.search(sentence):
                 out.append(Fact("license_claim", value, path, line_no, "card-body:license-prose"))
@@ -399,6 +402,25 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
                 break
     out.extend(prose.finish())
     return _without_repeats(out)
+
+
+_AUXILIARY = LazyPattern(r"\s+(?:is|are|was|were|be|been|has|have|will|shall|also|hereby|now)\b.*$", re.I)
+_NOT_A_NAME = frozenset("the this these that it its our their all each any a an both model weights".split())
+
+
+def _names_another_model(clause: str, title: str) -> bool:
+    """"Llama 2 is licensed under …" in the License section of the Orca 2 card: the subject is a name, and not
+    the card's title (compared without separators, neither inside the other), so the licence is that model's."""
+    subject = _AUXILIARY.sub("", clause).strip(" -*>:")
+    words = subject.split()
+    if not title or not words or not words[0][:1].isupper() or words[0].lower() in _NOT_A_NAME:
+        return False
+    name, own = _squashed(subject), _squashed(title)
+    return bool(name) and name not in own and own not in name
+
+
+def _squashed(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _released_under(plain: str) -> Iterator[Tuple[str, str]]:
