@@ -15,7 +15,7 @@ import os
 import posixpath
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
-    from typing import Callable, Dict, List, Optional, Sequence, Tuple
+    from typing import Dict, List, Optional, Sequence, Tuple
 
 from ._record import record
 

@@ -30,6 +30,7 @@ import posixpath
 import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Dict, List, Optional, Tuple
+    import datetime
 
 from ._record import record
 from .facts import Fact, LicenseFile, ModelFacts, Problem

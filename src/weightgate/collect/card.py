@@ -10,7 +10,7 @@ if False:  # for annotations only: typing is not imported at run time (see _reco
     from typing import Any, Iterator, List, Optional, Tuple
 
 from ..text import LazyPattern, normalise
-from ..facts import ERROR, WARNING, Fact, Problem
+from ..facts import WARNING, Fact, Problem
 
 # Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
 # so a licence written under it is no licence at all.

@@ -7,7 +7,6 @@ sorted; `oid sha256:<64 hex>` and `size <bytes>` are required. The object lives 
 from __future__ import annotations
 
 import os
-import re
 import stat
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import BinaryIO, Iterable, Optional, Tuple

@@ -13,7 +13,7 @@ Fix: add the phrase to a "License" section of the card (`weightgate fix` adds it
 """
 from __future__ import annotations
 
-from . import base_phrase, clause_of, finding, under
+from . import clause_of, finding, under
 from ..text import normalise
 
 ID = "missing-attribution-phrase"

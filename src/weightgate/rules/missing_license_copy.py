@@ -22,7 +22,7 @@ or the Hugging Face cache; it never downloads).
 """
 from __future__ import annotations
 
-from . import base_phrase, clause_of, finding, under
+from . import clause_of, finding, under
 
 ID = "missing-license-copy"
 SEVERITY = "error"

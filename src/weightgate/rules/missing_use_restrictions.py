@@ -16,7 +16,7 @@ Fix: declare the base's licence, ship its text, or add the incorporating stateme
 """
 from __future__ import annotations
 
-from . import base_phrase, clause_of, finding, under
+from . import clause_of, finding, under
 from ..text import normalise
 
 ID = "missing-use-restrictions"

@@ -22,7 +22,7 @@ are allowed, pick one of them.
 """
 from __future__ import annotations
 
-from . import base_phrase, clause_of, finding, under
+from . import clause_of, finding, under
 
 ID = "relabel-forbidden"
 SEVERITY = "error"
