@@ -225,6 +225,7 @@ class Knowledge:
         self.hub_ids: Tuple[str, ...] = hub_ids
         self._families: Optional[List[Family]] = families if families is not None else []
         self._family_tables = None  # () -> the family tables, built into Family records when first asked
+        self._family_table_list: Optional[List[dict]] = None  # those tables, decoded once
         self.reuploaders: Dict[str, str] = reuploaders if reuploaders is not None else {}  # org → evidence
         self.reupload_suffixes: Tuple[str, ...] = reupload_suffixes
         self.reupload_patterns: Tuple[str, ...] = reupload_patterns
@@ -242,13 +243,15 @@ class Knowledge:
         self._lookup: Optional[_FamilyLookup] = None  # the families' look-up indexes, built or read when first asked
         self._lookup_data = None  # () -> those indexes precomputed by the compile (valid for the compiled families)
         self._family_records: Dict[int, Family] = {}  # records built one by one before `families` is asked for
+        self._known_orgs: Optional[frozenset] = None
 
     @property
     def families(self) -> List[Family]:
         """The model families (data/families.toml), built when first asked: only a base reference needs them,
         and building 350 records is a measurable part of a check's start-up."""
         if self._families is None:
-            self._families = [_family(x) for x in self._family_tables()] if self._family_tables else []
+            built = self._family_records
+            self._families = [built.get(i) or _family(x) for i, x in enumerate(self._decoded_family_tables())]
         return self._families
 
     @families.setter
@@ -256,7 +259,7 @@ class Knowledge:
         self._families = value
         self._lookup = self._lookup_data = None  # indexes of other families
         self._name_hits = {}
-        self.__dict__.pop("_known_orgs", None)
+        self._known_orgs = None
 
     def _family_at(self, pos: int) -> Family:
         """The family at a position of the list, without building the other ~350 records."""
@@ -264,11 +267,13 @@ class Knowledge:
             return self._families[pos]
         fam = self._family_records.get(pos)
         if fam is None:
-            tables = self.__dict__.get("_family_table_list")
-            if tables is None:
-                tables = self._family_table_list = self._family_tables()
-            fam = self._family_records[pos] = _family(tables[pos])
+            fam = self._family_records[pos] = _family(self._decoded_family_tables()[pos])
         return fam
+
+    def _decoded_family_tables(self) -> List[dict]:
+        if self._family_table_list is None:
+            self._family_table_list = self._family_tables() if self._family_tables else []
+        return self._family_table_list
 
     def _family_lookup(self) -> "_FamilyLookup":
         if self._lookup is None:
@@ -361,10 +366,9 @@ class Knowledge:
     def known_orgs(self) -> frozenset:
         """Organisations the registry names in its ids (`meta-llama`, `mistralai`) and re-upload namespaces,
         computed once per knowledge base."""
-        orgs = self.__dict__.get("_known_orgs")
-        if orgs is None:
-            orgs = self._known_orgs = frozenset(self._family_lookup().orgs) | set(self.reuploaders)
-        return orgs
+        if self._known_orgs is None:
+            self._known_orgs = frozenset(self._family_lookup().orgs) | set(self.reuploaders)
+        return self._known_orgs
 
     def restricted_word_in(self, hub_id: str) -> Optional[str]:
         """The word of a repo name that says it was built from a family with limiting terms ("L3", "Llama"),
@@ -537,7 +541,7 @@ class _FamilyLookup:
                 names.setdefault(prefix[:1], []).append([pos, prefix, g])
                 name_globs.setdefault(_key(g), []).append([pos, g])
             for g in sorted({squash(g.rsplit("/", 1)[-1]) for g in fam.names + fam.ids}):
-                if _specific(re.split(r"[*?[]", g, maxsplit=1)[0]):
+                if _specific(_literal_prefix(g)):
                     squashed.setdefault(_key(g), []).append([pos, g])
             for m in fam.mentions:
                 mentions.setdefault(squash(m), pos)
@@ -552,8 +556,7 @@ class _FamilyLookup:
             for pos, prefix, g in buckets.get(bucket_key, ()):
                 if best is not None and pos >= best:
                     break
-                if any(c.startswith(prefix) and (c == g if prefix == g else fnmatch.fnmatchcase(c, g))
-                       for c in candidates):
+                if any(_glob_match(c, g, prefix) for c in candidates):
                     best = pos
                     break
         return best
@@ -562,18 +565,18 @@ class _FamilyLookup:
 _DIGIT_UNDERSCORE = LazyPattern(r"(\d)_(\d)")
 
 
-def _glob_match(text: str, glob: str) -> bool:
-    """fnmatch, skipping the regex compile when the glob's literal prefix already rules the text out
-    (the registry has hundreds of globs; compiling them all would cost more than a whole check)."""
-    cut = min((i for i in (glob.find("*"), glob.find("?"), glob.find("[")) if i >= 0), default=len(glob))
-    if not text.startswith(glob[:cut]):
+def _glob_match(text: str, glob: str, prefix: Optional[str] = None) -> bool:
+    """fnmatch, skipping the regex compile when the glob's literal prefix (given, or found here) already rules
+    the text out (the registry has hundreds of globs; compiling them all would cost more than a whole check)."""
+    prefix = _literal_prefix(glob) if prefix is None else prefix
+    if not text.startswith(prefix):
         return False
-    return text == glob if cut == len(glob) else fnmatch.fnmatchcase(text, glob)
+    return text == glob if prefix == glob else fnmatch.fnmatchcase(text, glob)
 
 
 def _key(glob: str) -> str:
     """The index key of a glob: its first three characters, or "" when a wildcard comes sooner."""
-    head = re.split(r"[*?[]", glob, maxsplit=1)[0]
+    head = _literal_prefix(glob)
     return head[:3] if len(head) >= 3 else ""
 
 
@@ -927,6 +930,7 @@ def extended(kb: Knowledge, licenses: Sequence[dict], source_name: str) -> Knowl
     new.restricted_name_words = kb.restricted_name_words
     # the same families: share their records and indexes, built or still to be read (the compiled ones)
     new._families, new._family_tables, new._family_records = kb._families, kb._family_tables, kb._family_records
+    new._family_table_list = kb._family_table_list
     new._lookup, new._lookup_data = kb._lookup, kb._lookup_data
     for raw in licenses:
         new.add_license(raw, source_name)
