@@ -36,6 +36,15 @@ class YamlLimitError(ComposerError):
     """The document is over a size bound (its `problem` says which)."""
 
 
+def _too_many(mark) -> YamlLimitError:
+    return YamlLimitError(None, None, f"more than {MAX_YAML_NODES:,} values once aliases are expanded "
+                                      "(an alias bomb?)", mark)
+
+
+def _recursive(mark, alias: str = "an alias") -> ComposerError:
+    return ComposerError(None, None, f"{alias} refers to a node that contains it (a recursive structure)", mark)
+
+
 class _Constructing:
     """Constructor errors (`license: 9999…` past the int-digit limit, impossible dates) as a marked YAMLError."""
 
@@ -82,21 +91,16 @@ def _check_bounds(root) -> None:
             children = _children(node)
             total = 1 + sum(weight[id(c)] for c in children)
             if total > MAX_YAML_NODES:
-                raise YamlLimitError(None, None, f"more than {MAX_YAML_NODES:,} values once aliases are expanded "
-                                                 "(an alias bomb?)", node.start_mark)
+                raise _too_many(node.start_mark)
             weight[key] = total
             continue
-        if key in weight:
+        if key in weight:  # a shared node, already counted
             continue
-        if key in open_:
-            raise ComposerError(None, None, "an alias refers to a node that contains it (a recursive structure)",
-                                node.start_mark)
         open_.add(key)
         stack.append((node, True))
         for child in _children(node):
-            if id(child) in open_:
-                raise ComposerError(None, None, "an alias refers to a node that contains it (a recursive "
-                                                "structure)", child.start_mark)
+            if id(child) in open_:  # an ancestor: the only way a node can be reached again while open
+                raise _recursive(child.start_mark)
             if id(child) not in weight:
                 stack.append((child, False))
 
@@ -120,8 +124,7 @@ class _BoundedLoader(_Constructing, yaml.SafeLoader):
     def _add(self, n: int, mark) -> None:
         self._count += n
         if self._count > MAX_YAML_NODES:
-            raise YamlLimitError(None, None, f"more than {MAX_YAML_NODES:,} values once aliases are expanded "
-                                             "(an alias bomb?)", mark)
+            raise _too_many(mark)
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -130,8 +133,7 @@ class _BoundedLoader(_Constructing, yaml.SafeLoader):
             if target is not None:
                 done = self._weights.get(id(target))
                 if done is None or done[0] is not target:
-                    raise ComposerError(None, None, f"alias *{event.anchor} refers to a node that contains it "
-                                                    "(a recursive structure)", event.start_mark)
+                    raise _recursive(event.start_mark, f"alias *{event.anchor}")
                 self._add(done[1], event.start_mark)
             return super().compose_node(parent, index)  # undefined aliases: PyYAML's own error
         before = self._count
