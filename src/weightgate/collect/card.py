@@ -9,7 +9,7 @@ import re
 if False:  # for annotations only: typing is not imported at run time (see _record.py)
     from typing import Any, Iterator, List, Optional, Tuple
 
-from ..text import LazyPattern, normalise
+from ..text import LazyPattern, normalise, slug
 from ..facts import WARNING, Fact, Problem
 
 # Keys people misspell, and what the Hub reads instead. A misspelt key is silently ignored by the Hub,
@@ -415,12 +415,8 @@ def _names_another_model(clause: str, title: str) -> bool:
     words = subject.split()
     if not title or not words or not words[0][:1].isupper() or words[0].lower() in _NOT_A_NAME:
         return False
-    name, own = _squashed(subject), _squashed(title)
+    name, own = slug(subject), slug(title)
     return bool(name) and name not in own and own not in name
-
-
-def _squashed(text: str) -> str:
-    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _released_under(plain: str) -> Iterator[Tuple[str, str]]:
