@@ -315,6 +315,8 @@ REPLIT_LICENSE = "The checkpoint and vocabulary are licensed under the Creative 
     ("license: cc-by-sa-4.0", REPLIT_LICENSE, False),
     ("license: openrail", "- **License:** CreativeML Open RAIL-M", False),
     ("license: mit", REPLIT_LICENSE, True),
+    ("license: cc-by-sa-4.0", REPLIT_LICENSE.replace("BY-SA", "BY-NC"), True),  # the bracketed licence decides
+    ("license: cc-by-sa-4.0", "The weights are licensed under a Creative Commons license (see LICENSE).", False),
     ("license: cc-by-sa-4.0", "- **License:** Creative Commons Attribution-NonCommercial 4.0", True),
 ])
 def test_a_generic_licence_name_agrees_with_its_members(tmp_path, front, body, mismatch):

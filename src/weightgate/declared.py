@@ -32,8 +32,21 @@ class Declaration:
 def resolve_claim(kb, value: str) -> Optional[str]:
     """A licence id for a free-text claim ("Apache 2.0", "the CreativeML OpenRAIL-M license", "mit").
 
-    Tries the whole value, then shorter leading word runs, so "Apache 2.0, see LICENSE" still resolves.
+    Tries the whole value, then shorter leading word runs, so "Apache 2.0, see LICENSE" still resolves. A generic
+    name followed by a specific licence in brackets ("the Creative Commons license (CC BY-NC-4.0)") is that
+    licence: the generic one (data: `covers`) only says which family it belongs to.
     """
+    lid = _resolve_words(kb, value)
+    lic = kb.get(lid)
+    if lic is not None and lic.covers:
+        for inner in re.findall(r"\(([^()]{1,80})(?:\)|$)", value):
+            specific = _resolve_words(kb, inner)
+            if specific and specific != lid:
+                return specific
+    return lid
+
+
+def _resolve_words(kb, value: str) -> Optional[str]:
     value = re.sub(r"\s+", " ", value.strip().strip(".;:,()[]|"))
     if not value or len(value) > 200:
         return None
