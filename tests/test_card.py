@@ -97,6 +97,10 @@ def test_quantized_by_marks_a_quantization():
     ("Model Card for Zephyr 7B", "Zephyr 7B is released under the MIT license.", True),
     ("Orca 2", "The model is licensed under the MIT license.", True),
     ("Orca 2", "It is released under the MIT license.", True),
+    ("Senku-70B-Full", "My diffs are released under the CC-BY-NC-4.0 license.", True),
+    ("Tim Dettmers' Guanaco 65B GGML", "Guanaco adapter weights are licensed under Apache 2.0.", True),
+    ("DMD2 Model Card", "Improved Distribution Matching Distillation is released under CC-BY-NC-4.0.", True),
+    ("LLaVA Model Card", "Llama 2 is licensed under the LLAMA 2 Community License.", False),
 ])
 def test_a_licence_sentence_about_another_named_model_is_not_this_models(title, sentence, claimed):
     from weightgate.collect.card import body_facts

@@ -405,15 +405,21 @@ def body_facts(path: str, body: str, first_line: int) -> List[Fact]:
 
 
 _AUXILIARY = LazyPattern(r"\s+(?:is|are|was|were|be|been|has|have|will|shall|also|hereby|now)\b.*$", re.I)
-_NOT_A_NAME = frozenset("the this these that it its our their all each any a an both model weights".split())
+# Words that make a subject a description ("my diffs", "fine-tuned checkpoints", "Guanaco adapter weights"), not
+# another model's name.
+_NOT_A_NAME = frozenset("the this these that it its our their my all each any a an both model models weights "
+                        "checkpoint checkpoints adapter adapters diffs files version release code".split())
 
 
 def _names_another_model(clause: str, title: str) -> bool:
-    """"Llama 2 is licensed under …" in the License section of the Orca 2 card: the subject is a name, and not
-    the card's title (compared without separators, neither inside the other), so the licence is that model's."""
+    """"Llama 2 is licensed under …" in the License section of the Orca 2 card: the subject is a model's name
+    (a few capitalised words, one of them a version or size: "Llama 2", "Mistral 7B") and not the card's title
+    (compared without separators, neither inside the other), so the licence is that model's."""
     subject = _AUXILIARY.sub("", clause).strip(" -*>:")
     words = subject.split()
-    if not title or not words or not words[0][:1].isupper() or words[0].lower() in _NOT_A_NAME:
+    if (not title or not 0 < len(words) <= 4 or not words[0][:1].isupper()
+            or any(w.lower().strip("(),") in _NOT_A_NAME for w in words)
+            or not any(c.isdigit() for c in subject)):
         return False
     name, own = slug(subject), slug(title)
     return bool(name) and name not in own and own not in name
